@@ -1,0 +1,66 @@
+"""The one settings object. No other module reads the environment."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment (``FLOWSERVICE_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="FLOWSERVICE_", extra="ignore", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    home: Path = Path(".flowservice")
+    database_url: str | None = None
+    master_key: SecretStr | None = None
+    allowed_endpoints: Annotated[tuple[str, ...], NoDecode] = ()
+    workers: int = Field(default=1, ge=1, le=64)
+    log_level: str = "info"
+
+    # API behaviour
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    default_page_size: int = Field(default=50, ge=1)
+    max_page_size: int = Field(default=500, ge=1)
+    auth_cache_seconds: float = Field(default=5.0, ge=0)
+    token_ttl_hours: int = Field(default=24 * 365, ge=1)
+
+    # Talking to sources
+    source_connect_timeout: float = Field(default=5.0, gt=0)
+    source_read_timeout: float = Field(default=30.0, gt=0)
+    source_max_attempts: int = Field(default=3, ge=1, le=10)
+    test_timeout: float = Field(default=20.0, gt=0)
+
+    @field_validator("allowed_endpoints", mode="before")
+    @classmethod
+    def _split_endpoints(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @cached_property
+    def resolved_home(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL; SQLite under ``home`` unless ``FLOWSERVICE_DATABASE_URL`` is set."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_home / 'flowservice.db'}"
+
+    @property
+    def credentials_path(self) -> Path:
+        return self.resolved_home / "credentials.json"
+
+    @property
+    def key_file(self) -> Path:
+        return self.resolved_home / "master.keys"
