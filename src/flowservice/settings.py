@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     allowed_endpoints: Annotated[tuple[str, ...], NoDecode] = ()
     workers: int = Field(default=1, ge=1, le=64)
     log_level: str = "info"
+    access_log: bool = True
 
     # API behaviour
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
@@ -58,9 +59,13 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.resolved_home / 'flowservice.db'}"
 
     @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}/data/foundation/flowservice"
+
+    @property
     def credentials_path(self) -> Path:
         return self.resolved_home / "credentials.json"
 
     @property
     def key_file(self) -> Path:
-        return self.resolved_home / "master.keys"
+        return self.resolved_home / "master.key"

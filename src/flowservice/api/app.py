@@ -1,0 +1,69 @@
+"""The app factory: ``create_app(settings)`` wires the services, routes and error rendering."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from flowservice import __version__
+from flowservice.api.errors import install_error_handlers
+from flowservice.api.middleware import RequestContextMiddleware
+from flowservice.api.routes import connection_specs, connections, health
+from flowservice.services import Services
+from flowservice.settings import Settings
+
+__all__ = ["create_app"]
+
+BASE_PATH = "/data/foundation/flowservice"
+# Every router and the prefix it is mounted under (a test checks the OpenAPI document covers them).
+ROUTERS = (
+    (health.router, ""),
+    (connection_specs.router, BASE_PATH),
+    (connections.router, BASE_PATH),
+)
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    """Build the ASGI app; ``services`` may be given to share them with the caller (tests, CLI)."""
+    built = services or Services.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if services is None:
+            built.close()
+
+    app = FastAPI(
+        title="flowservice",
+        version=__version__,
+        summary="A self-hostable, wire-compatible Flow Service API for cloud-storage sources.",
+        lifespan=lifespan,
+        redirect_slashes=False,
+    )
+    app.state.services = built
+    for router, prefix in ROUTERS:
+        app.include_router(router, prefix=prefix)
+    app.add_middleware(RequestContextMiddleware)
+    install_error_handlers(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document plus the request-body models the handlers validate themselves."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    document = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for model in connections.DOC_MODELS:
+        schemas[model.__name__] = model.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        schemas.update(schemas[model.__name__].pop("$defs", {}))
+    app.openapi_schema = document
+    return document

@@ -1,0 +1,77 @@
+"""Request dependencies: the services, the caller's tenant, and the JSON body."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Header, Request
+
+from flowservice.errors import UserError
+from flowservice.identity.authenticator import Tenant
+from flowservice.services import Services
+
+__all__ = ["Body", "CurrentTenant", "ServicesDep", "json_body"]
+
+JSON_TYPES = ("application/json", "application/json-patch+json")
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_tenant(
+    services: ServicesDep,
+    authorization: Annotated[str | None, Header(description="`Bearer {ACCESS_TOKEN}`")] = None,
+    x_api_key: Annotated[str | None, Header(description="The API client id (API_KEY).")] = None,
+    x_gw_ims_org_id: Annotated[str | None, Header(description="The organization (ORG_ID).")] = None,
+    x_sandbox_name: Annotated[str | None, Header(description="The sandbox, e.g. `prod`.")] = None,
+) -> Tenant:
+    """The gateway checks of contract §1: a valid token, its API key and org, a known sandbox."""
+    return services.authenticator.authenticate(
+        authorization, x_api_key, x_gw_ims_org_id, x_sandbox_name
+    )
+
+
+CurrentTenant = Annotated[Tenant, Depends(get_tenant)]
+
+
+async def json_body(request: Request, services: ServicesDep) -> Any:
+    """The parsed JSON body: 415 unless JSON, 413 past the size cap, 1405-400 if empty or bad."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in JSON_TYPES:
+        raise UserError("1004-415", "Unsupported Media Type: send Content-Type: application/json.")
+    limit = services.settings.max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    raw = await _read_capped(request, limit)
+    try:
+        body = orjson.loads(raw) if raw.strip() else None
+    except orjson.JSONDecodeError:
+        raise UserError("1405-400", "The request body is not valid JSON.") from None
+    if body is None:
+        raise UserError("1405-400", "The request body is empty or null.")
+    return body
+
+
+Body = Annotated[Any, Depends(json_body)]
+
+
+async def _read_capped(request: Request, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> UserError:
+    return UserError("1005-413", f"The request body is larger than {limit} bytes.")

@@ -1,0 +1,78 @@
+"""One place renders every error in the contract's shapes (service problem body, gateway body)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from flowservice.api.responses import json_response
+from flowservice.errors import FlowServiceError, GatewayError, InternalError
+
+__all__ = ["install_error_handlers", "problem_body"]
+
+log = logging.getLogger("flowservice.api")
+TYPE_PREFIX = "https://ns.adobe.com/aep/errors/FLOW-"
+
+
+def problem_body(error: FlowServiceError, request_id: str) -> dict[str, Any]:
+    return {
+        "type": TYPE_PREFIX + error.code,
+        "title": error.title,
+        "status": error.status,
+        "report": {
+            "detailed-message": error.message,
+            **error.report,
+            "request-id": request_id,
+        },
+        "errorMessage": error.message,
+        "errorDetails": error.message,
+    }
+
+
+def render(request: Request, error: FlowServiceError) -> Response:
+    request_id: str = getattr(request.state, "request_id", "")
+    level = logging.ERROR if error.status >= 500 else logging.INFO
+    log.log(level, "%s %s -> %s %s", request.method, request.url.path, error.code, error.log_message)
+    return json_response(problem_body(error, request_id), error.status)
+
+
+async def _service_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FlowServiceError)
+    return render(request, exc)
+
+
+async def _gateway_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, GatewayError)
+    return json_response({"error_code": exc.error_code, "message": exc.message}, exc.status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    messages = {404: "No such endpoint.", 405: "Method not allowed on this endpoint."}
+    message = messages.get(exc.status_code, str(exc.detail))
+    return render(request, FlowServiceError(f"1100-{exc.status_code}", message, title=message))
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    error = exc.errors()[0] if exc.errors() else {"loc": ("request",)}
+    where = ".".join(str(p) for p in error.get("loc", ()))
+    return render(request, FlowServiceError("1452-400", f"Invalid value for {where}."))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return render(request, InternalError())
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(FlowServiceError, _service_error)
+    app.add_exception_handler(GatewayError, _gateway_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

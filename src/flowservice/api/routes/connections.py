@@ -1,0 +1,103 @@
+"""``/connections`` (contract §4): thin handlers over ConnectionService."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from starlette.responses import Response
+
+from flowservice.api.deps import Body, CurrentTenant, ServicesDep
+from flowservice.api.responses import json_response
+from flowservice.api.schemas import ConnectionItems, ConnectionList, Count, Created, errors
+from flowservice.connections.query import parse_list_query
+from flowservice.connections.schemas import ConnectionCreate, PatchOperation
+
+router = APIRouter(tags=["connections"])
+
+BASE = "/data/foundation/flowservice"
+CREATE_BODY = {"$ref": "#/components/schemas/ConnectionCreate"}
+PATCH_BODY = {
+    "oneOf": [
+        {"type": "array", "items": {"$ref": "#/components/schemas/PatchOperation"}},
+        {"$ref": "#/components/schemas/PatchOperation"},
+    ]
+}
+DOC_MODELS = (ConnectionCreate, PatchOperation)
+
+
+def _body_doc(schema: dict[str, object]) -> dict[str, object]:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+@router.post(
+    "/connections",
+    status_code=201,
+    response_model=Created,
+    openapi_extra=_body_doc(CREATE_BODY),
+    responses=errors(s413="Body over 1 MiB.", s415="Body without Content-Type: application/json."),
+)
+def create_connection(tenant: CurrentTenant, services: ServicesDep, body: Body) -> Response:
+    created = services.connections.create(tenant, body)
+    location = f"{BASE}/connections/{created.id}"
+    return json_response({"id": created.id, "etag": created.etag}, 201, {"Location": location})
+
+
+@router.get(
+    "/connections",
+    response_model=ConnectionList | Count,
+    responses=errors(),
+    description="Keyset-paginated; the `next` link carries the whole query in its token.",
+)
+def list_connections(
+    request: Request,
+    tenant: CurrentTenant,
+    services: ServicesDep,
+    limit: Annotated[str | None, Query(description="Page size (default 50, at most 500).")] = None,
+    continuationToken: Annotated[str | None, Query()] = None,  # noqa: N803
+    orderby: Annotated[str | None, Query(description="name, createdAt, updatedAt; +/- prefix.")] = None,
+    count: Annotated[str | None, Query(description="`true`: return only {count}.")] = None,
+    property: Annotated[list[str] | None, Query(description="`field==a,b`, !=, >, <, >=, <=.")] = None,  # noqa: A002
+) -> Response:
+    params: dict[str, list[str]] = defaultdict(list)
+    for name, value in request.query_params.multi_items():
+        params[name].append(value)
+    settings = services.settings
+    query = parse_list_query(
+        params, default_limit=settings.default_page_size, max_limit=settings.max_page_size
+    )
+    if query.count:
+        return json_response({"count": services.connections.count(tenant, query)})
+    page = services.connections.list(tenant, query)
+    links = {"next": {"href": f"/connections?continuationToken={page.next_token}"}}
+    return json_response({"items": page.items, "_links": links if page.next_token else {}})
+
+
+@router.get("/connections/{connection_id}", response_model=ConnectionItems, responses=errors())
+def get_connection(connection_id: str, tenant: CurrentTenant, services: ServicesDep) -> Response:
+    connection = services.connections.get(tenant, connection_id)
+    return json_response({"items": [connection]}, headers={"ETag": connection["etag"]})
+
+
+@router.patch(
+    "/connections/{connection_id}",
+    response_model=Created,
+    openapi_extra=_body_doc(PATCH_BODY),
+    responses=errors(s412="If-Match is not the current etag (1404-412).", s415="Not JSON."),
+)
+def patch_connection(
+    connection_id: str,
+    tenant: CurrentTenant,
+    services: ServicesDep,
+    body: Body,
+    if_match: Annotated[str | None, Header(description="The etag, quoted or not.")] = None,
+) -> Response:
+    updated = services.connections.patch(tenant, connection_id, if_match, body)
+    return json_response({"id": updated.id, "etag": updated.etag})
+
+
+@router.delete("/connections/{connection_id}", status_code=204, responses=errors())
+def delete_connection(connection_id: str, tenant: CurrentTenant, services: ServicesDep) -> Response:
+    services.connections.delete(tenant, connection_id)
+    return Response(status_code=204)

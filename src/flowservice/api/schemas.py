@@ -1,0 +1,106 @@
+"""Response shapes, for the OpenAPI document (handlers build plain dicts for speed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["ERRORS", "Created", "GatewayErrorBody", "Problem", "errors"]
+
+
+class Created(BaseModel):
+    id: str
+    etag: str = Field(description='Opaque, contains double quotes, e.g. "\\"3600e378-...\\"".')
+
+
+class Count(BaseModel):
+    count: int
+
+
+class ConnectionSpecRef(BaseModel):
+    id: str
+    version: str
+
+
+class AuthOut(BaseModel):
+    specName: str  # noqa: N815
+    params: dict[str, Any] = Field(description='Secrets are shown as "********".')
+
+
+class ConnectionOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    createdAt: int  # noqa: N815
+    updatedAt: int  # noqa: N815
+    createdBy: str  # noqa: N815
+    updatedBy: str  # noqa: N815
+    createdClient: str  # noqa: N815
+    updatedClient: str  # noqa: N815
+    sandboxId: str  # noqa: N815
+    sandboxName: str  # noqa: N815
+    imsOrgId: str  # noqa: N815
+    name: str
+    description: str | None
+    connectionSpec: ConnectionSpecRef  # noqa: N815
+    state: str
+    auth: AuthOut
+    version: str
+    etag: str
+
+
+class Link(BaseModel):
+    href: str
+
+
+class Links(BaseModel):
+    next: Link | None = None
+
+
+class ConnectionList(BaseModel):
+    items: list[ConnectionOut]
+    links: Links = Field(alias="_links")
+
+
+class ConnectionItems(BaseModel):
+    items: list[ConnectionOut] = Field(min_length=1, max_length=1)
+
+
+class SpecItems(BaseModel):
+    items: list[dict[str, Any]]
+
+
+class Problem(BaseModel):
+    type: str = Field(examples=["https://ns.adobe.com/aep/errors/FLOW-1101-404"])
+    title: str
+    status: int
+    report: dict[str, Any]
+    errorMessage: str  # noqa: N815
+    errorDetails: str  # noqa: N815
+
+
+class GatewayErrorBody(BaseModel):
+    error_code: str = Field(examples=["401013"])
+    message: str = Field(examples=["Oauth token is not valid"])
+
+
+_GATEWAY = {
+    401: "Token unknown, expired or revoked (401013).",
+    403: "No token (403010), no or wrong API key (403000, 403003), wrong org (403025).",
+}
+_SERVICE = {
+    400: "Bad request: missing header (400003 gateway body, 2105-400), invalid input (see code).",
+    404: "Not found in this org and sandbox (1101-404), or sandbox unknown (2100-404).",
+    500: "Internal error (1102-500): a bug, never bad input.",
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    **{status: {"model": GatewayErrorBody, "description": text} for status, text in _GATEWAY.items()},
+    **{status: {"model": Problem, "description": text} for status, text in _SERVICE.items()},
+}
+
+
+def errors(**extra: str) -> dict[int | str, dict[str, Any]]:
+    """The common error responses plus route-specific ones, e.g. ``errors(s412="...")``."""
+    more = {int(k[1:]): {"model": Problem, "description": v} for k, v in extra.items()}
+    return {**ERRORS, **more}

@@ -1,0 +1,178 @@
+"""``flowservice``: serve, migrate, and manage tenants, clients, tokens and keys.
+
+Every command works on the same ``FLOWSERVICE_HOME`` / ``FLOWSERVICE_DATABASE_URL`` as the server.
+Exit codes: 0 success, 1 a problem the message explains, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from flowservice.errors import FlowServiceError
+from flowservice.settings import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
+orgs_app = typer.Typer(no_args_is_help=True, help="Organizations.")
+sandboxes_app = typer.Typer(no_args_is_help=True, help="Sandboxes inside an organization.")
+clients_app = typer.Typer(no_args_is_help=True, help="API clients and their access tokens.")
+tokens_app = typer.Typer(no_args_is_help=True, help="Access tokens.")
+keys_app = typer.Typer(no_args_is_help=True, help="The vault's encryption keys.")
+for sub, name in (
+    (db_app, "db"), (orgs_app, "orgs"), (sandboxes_app, "sandboxes"),
+    (clients_app, "clients"), (tokens_app, "tokens"), (keys_app, "keys"),
+):  # fmt: skip
+    app.add_typer(sub, name=name)
+
+err = Console(stderr=True)
+out = Console()
+
+
+def main() -> None:
+    app()
+
+
+@contextmanager
+def _services() -> Iterator[Any]:
+    """Migrated services for one command; errors become a message and exit code 1."""
+    from flowservice.services import Services
+    from flowservice.storage.migrate import upgrade
+
+    try:
+        services = Services.build(Settings())
+        try:
+            upgrade(services.db)
+            yield services
+        finally:
+            services.close()
+    except FlowServiceError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from None
+
+
+def _run(action: Callable[[Any], None]) -> None:
+    with _services() as services:
+        action(services)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (FLOWSERVICE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (FLOWSERVICE_PORT).")] = None,
+) -> None:
+    """Apply migrations, bootstrap credentials on first start, and serve the API."""
+    from flowservice.cli.serve import run
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    try:
+        run(Settings(**overrides), err)
+    except FlowServiceError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def credentials(
+    export: Annotated[bool, typer.Option("--export", help="Print shell export lines.")] = False,
+) -> None:
+    """Show the bootstrap credentials (written by the first `serve`)."""
+    from flowservice.identity.bootstrap import read_credentials
+
+    settings = Settings()
+    saved = read_credentials(settings.credentials_path)
+    if saved is None:
+        err.print(f"No credentials at {settings.credentials_path}; start the service once first.")
+        raise typer.Exit(1)
+    if not export:
+        print(json.dumps(saved, indent=2))
+        return
+    names = {"endpoint": "ENDPOINT", "accessToken": "ACCESS_TOKEN", "apiKey": "API_KEY",
+             "orgId": "ORG_ID", "sandboxName": "SANDBOX_NAME"}  # fmt: skip
+    for key, var in names.items():
+        print(f"export {var}={shlex.quote(str(saved.get(key, '')))}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations (also done on every start)."""
+    from flowservice.storage.migrate import current_revision
+
+    _run(lambda s: err.print(f"Database at revision {current_revision(s.db)}."))
+
+
+@orgs_app.command("create")
+def orgs_create(org_id: str) -> None:
+    """Create an organization (with its `prod` sandbox)."""
+    from flowservice.identity.service import create_org
+
+    _run(lambda s: create_org(s.db, org_id))
+    err.print(f"Created organization {org_id} with sandbox prod.")
+
+
+@sandboxes_app.command("create")
+def sandboxes_create(
+    name: str, org: Annotated[str, typer.Option("--org", help="Organization id.")]
+) -> None:
+    """Create a sandbox in an organization."""
+    from flowservice.identity.service import create_sandbox
+
+    _run(lambda s: create_sandbox(s.db, org, name))
+    err.print(f"Created sandbox {name} in {org}.")
+
+
+@clients_app.command("create")
+def clients_create(
+    org: Annotated[str, typer.Option("--org", help="Organization id.")],
+    name: Annotated[str, typer.Option(help="A label for the client.")] = "cli",
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON.")] = False,
+    ttl_hours: Annotated[int | None, typer.Option(help="Token lifetime in hours.")] = None,
+) -> None:
+    """Create an API client and its first access token (shown once)."""
+    from flowservice.identity.service import IssuedClient, create_client
+
+    issued: list[IssuedClient] = []
+    _run(lambda s: issued.append(create_client(
+        s.db, org, name, ttl_hours or s.settings.token_ttl_hours
+    )))  # fmt: skip
+    client = issued[0]
+    body = {"orgId": client.org_id, "apiKey": client.api_key, "accessToken": client.access_token}
+    if as_json:
+        print(json.dumps(body))
+        return
+    out.print(f"orgId:       {client.org_id}\napiKey:      {client.api_key}")
+    out.print(f"accessToken: {client.access_token}", soft_wrap=True)
+    err.print("The access token is shown only once; store it now.")
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token: str) -> None:
+    """Revoke an access token (takes effect within FLOWSERVICE_AUTH_CACHE_SECONDS)."""
+    from flowservice.identity.service import revoke_token
+
+    revoked: list[bool] = []
+    _run(lambda s: revoked.append(revoke_token(s.db, token)))
+    if not revoked[0]:
+        err.print("No such active token.")
+        raise typer.Exit(1)
+    err.print("Token revoked.")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Add a new data key and re-encrypt every stored secret with it."""
+    result: list[tuple[str, int]] = []
+    _run(lambda s: result.append(s.connections.rotate_keys()))
+    key_id, count = result[0]
+    err.print(f"Active key is now {key_id}; re-encrypted {count} connection(s).")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

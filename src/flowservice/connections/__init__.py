@@ -1,0 +1,1 @@
+"""Base connections (contract §4): create, read, list, patch, delete."""

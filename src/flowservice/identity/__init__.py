@@ -1,0 +1,1 @@
+"""Organizations, sandboxes, API clients and access tokens (contract §1, "Beyond")."""

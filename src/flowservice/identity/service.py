@@ -1,0 +1,150 @@
+"""Use cases for tenancy and credentials. Each function owns its transaction."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from flowservice.clock import now_ms
+from flowservice.errors import UserError
+from flowservice.identity.tokens import hash_token, new_api_key, new_token
+from flowservice.storage.db import Database
+from flowservice.storage.models import AccessToken, ApiClient, Organization, Sandbox
+
+__all__ = [
+    "IssuedClient",
+    "Principal",
+    "create_client",
+    "create_org",
+    "create_sandbox",
+    "find_principal",
+    "find_sandbox_id",
+    "issue_token",
+    "revoke_token",
+]
+
+ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9@._-]{0,127}$")
+SANDBOX_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+HOUR_MS = 3_600_000
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a valid token speaks for."""
+
+    client_id: str
+    org_id: str
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedClient:
+    org_id: str
+    api_key: str
+    access_token: str
+
+
+def create_org(db: Database, org_id: str) -> None:
+    if not ORG_ID.match(org_id):
+        raise UserError("0010-400", f"Invalid organization id {org_id!r}: use letters, digits, @ . _ -.")
+    with db.session() as session, session.begin():
+        if session.get(Organization, org_id) is not None:
+            raise UserError("0011-409", f"Organization {org_id} already exists.")
+        session.add(Organization(id=org_id, created_at=now_ms()))
+        _add_sandbox(session, org_id, "prod")
+
+
+def create_sandbox(db: Database, org_id: str, name: str) -> str:
+    if not SANDBOX_NAME.match(name):
+        raise UserError(
+            "0012-400", f"Invalid sandbox name {name!r}: lowercase letters, digits and hyphens."
+        )
+    with db.session() as session, session.begin():
+        _require_org(session, org_id)
+        if _sandbox_id(session, org_id, name) is not None:
+            raise UserError("0013-409", f"Sandbox {name} already exists in {org_id}.")
+        return _add_sandbox(session, org_id, name)
+
+
+def create_client(db: Database, org_id: str, name: str, ttl_hours: int) -> IssuedClient:
+    with db.session() as session, session.begin():
+        _require_org(session, org_id)
+        api_key = new_api_key()
+        session.add(ApiClient(id=api_key, org_id=org_id, name=name, created_at=now_ms()))
+        session.flush()
+        token = _add_token(session, api_key, org_id, ttl_hours)
+    return IssuedClient(org_id=org_id, api_key=api_key, access_token=token)
+
+
+def issue_token(db: Database, api_key: str, ttl_hours: int) -> str:
+    with db.session() as session, session.begin():
+        client = session.get(ApiClient, api_key)
+        if client is None:
+            raise UserError("0014-404", f"No API client {api_key}.")
+        return _add_token(session, api_key, client.org_id, ttl_hours)
+
+
+def revoke_token(db: Database, token: str) -> bool:
+    """Revoke a token; False when no such token is known."""
+    with db.session() as session, session.begin():
+        result = session.execute(
+            update(AccessToken)
+            .where(AccessToken.token_hash == hash_token(token), AccessToken.revoked_at.is_(None))
+            .values(revoked_at=now_ms())
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+def find_principal(session: Session, token: str) -> Principal | None:
+    """The principal of a valid (known, unexpired, unrevoked) token."""
+    row = session.execute(
+        select(AccessToken.client_id, AccessToken.org_id, AccessToken.expires_at).where(
+            AccessToken.token_hash == hash_token(token), AccessToken.revoked_at.is_(None)
+        )
+    ).first()
+    if row is None or row.expires_at <= now_ms():
+        return None
+    return Principal(client_id=row.client_id, org_id=row.org_id, expires_at=row.expires_at)
+
+
+def find_sandbox_id(session: Session, org_id: str, name: str) -> str | None:
+    return _sandbox_id(session, org_id, name)
+
+
+def _sandbox_id(session: Session, org_id: str, name: str) -> str | None:
+    return session.scalars(
+        select(Sandbox.id).where(Sandbox.org_id == org_id, Sandbox.name == name)
+    ).first()
+
+
+def _require_org(session: Session, org_id: str) -> None:
+    if session.get(Organization, org_id) is None:
+        raise UserError(
+            "0015-404", f"No organization {org_id}. Create it with `flowservice orgs create {org_id}`."
+        )
+
+
+def _add_sandbox(session: Session, org_id: str, name: str) -> str:
+    sandbox_id = str(uuid.uuid4())
+    session.add(Sandbox(id=sandbox_id, org_id=org_id, name=name, created_at=now_ms()))
+    return sandbox_id
+
+
+def _add_token(session: Session, client_id: str, org_id: str, ttl_hours: int) -> str:
+    token = new_token()
+    created = now_ms()
+    session.add(
+        AccessToken(
+            id=str(uuid.uuid4()),
+            token_hash=hash_token(token),
+            client_id=client_id,
+            org_id=org_id,
+            created_at=created,
+            expires_at=created + ttl_hours * HOUR_MS,
+        )
+    )
+    return token

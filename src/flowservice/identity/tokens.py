@@ -1,0 +1,23 @@
+"""Access tokens are random, shown once, and stored only as a hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+__all__ = ["hash_token", "new_api_key", "new_token"]
+
+TOKEN_PREFIX = "fst_"
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_api_key() -> str:
+    return "fs-" + secrets.token_hex(16)
+
+
+def hash_token(token: str) -> str:
+    # Tokens carry 256 random bits, so a fast unsalted hash is enough: nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
