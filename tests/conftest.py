@@ -32,11 +32,16 @@ def make_settings(home: Path, database: str, **overrides: object) -> Settings:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     """The app under uvicorn, once per back end for the whole session."""
     backend: str = request.param
     home = tmp_path_factory.mktemp(f"home-{backend}")
-    with database_url(backend, home) as url, live_server(make_settings(home, url), backend) as server:
+    with (
+        database_url(backend, home) as url,
+        live_server(make_settings(home, url), backend) as server,
+    ):
         yield server
 
 

@@ -38,7 +38,13 @@ CASES = [
     ("name-not-string", "name", 42, "1106-400", "name"),
     ("unknown-field", "colour", "blue", "1106-400", "colour"),
     ("missing-spec-id", "connectionSpec.id", ..., "1106-400", "connectionSpec.id"),
-    ("unknown-spec", "connectionSpec.id", "00000000-0000-4000-8000-000000000000", "1413-400", "00000000"),
+    (
+        "unknown-spec",
+        "connectionSpec.id",
+        "00000000-0000-4000-8000-000000000000",
+        "1413-400",
+        "00000000",
+    ),
     ("unknown-spec-version", "connectionSpec.version", "9.9", "1413-400", "9.9"),
     ("unknown-auth-spec", "auth.specName", "Password", "1415-400", "Password"),
     ("missing-secret", "auth.params.s3SecretKey", ..., "1304-400", "s3SecretKey"),
@@ -53,7 +59,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("path", "value", "code", "named"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("path", "value", "code", "named"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_invalid_create_is_rejected_and_nothing_is_stored(
     api: httpx.Client, path: str, value: Any, code: str, named: str
 ) -> None:
@@ -79,7 +87,12 @@ def test_schema_errors_never_echo_a_secret_value(api: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("content", "content_type", "status", "code"),
     [
-        (b'{"name": "x", "auth": {"params": {"s3SecretKey": "abc}}', "application/json", 400, "1405-400"),
+        (
+            b'{"name": "x", "auth": {"params": {"s3SecretKey": "abc}}',
+            "application/json",
+            400,
+            "1405-400",
+        ),
         (b"", "application/json", 400, "1405-400"),
         (b"null", "application/json", 400, "1405-400"),
         (b"[1, 2]", "application/json", 400, "1106-400"),
@@ -88,7 +101,9 @@ def test_schema_errors_never_echo_a_secret_value(api: httpx.Client) -> None:
     ],
     ids=["tutorial-broken-json", "empty", "null", "array", "text-plain", "no-content-type"],
 )
-def test_malformed_bodies(api: httpx.Client, content: bytes, content_type: str, status: int, code: str) -> None:
+def test_malformed_bodies(
+    api: httpx.Client, content: bytes, content_type: str, status: int, code: str
+) -> None:
     headers = {"Content-Type": content_type} if content_type else {}
     response = api.post("/connections", content=content, headers=headers)
     assert response.status_code == status, response.text
@@ -116,7 +131,12 @@ def test_spec_version_defaults_to_latest_and_enums_match_any_case(api: httpx.Cli
 
 
 def test_optional_params_are_kept(api: httpx.Client) -> None:
-    params = {**VALID, "bucketName": "acme-data", "folderPath": "/in/", "serviceUrl": "https://s3.us-west-2.amazonaws.com/"}
+    params = {
+        **VALID,
+        "bucketName": "acme-data",
+        "folderPath": "/in/",
+        "serviceUrl": "https://s3.us-west-2.amazonaws.com/",
+    }
     created = api.post("/connections", json=s3_connection_body(**params))
     assert created.status_code == 201, created.text
     [connection] = api.get(f"/connections/{created.json()['id']}").json()["items"]

@@ -39,7 +39,8 @@ def _all_pages(api: httpx.Client, **params: str) -> list[dict[str, Any]]:
             return items
         href = body["_links"]["next"]["href"]
         token = href.split("=", 1)[1]  # how real clients take it
-        assert "&" not in token and "=" not in token
+        assert "&" not in token
+        assert "=" not in token
         response = api.get("/connections", params={"continuationToken": token})
 
 
@@ -58,13 +59,19 @@ def test_default_order_is_newest_first(api: httpx.Client, three: list[dict[str, 
      ("-name", ["charlie", "bravo", "alpha"]), ("createdAt", ["bravo", "alpha", "charlie"]),
      ("-updatedAt", ["charlie", "alpha", "bravo"])],
 )  # fmt: skip
-def test_orderby(api: httpx.Client, three: list[dict[str, Any]], orderby: str, expected: list[str]) -> None:
+def test_orderby(
+    api: httpx.Client, three: list[dict[str, Any]], orderby: str, expected: list[str]
+) -> None:
     assert _names(api.get("/connections", params={"orderby": orderby})) == expected
 
 
 def test_filters(api: httpx.Client, three: list[dict[str, Any]]) -> None:
     ids = {item["name"]: item["id"] for item in api.get("/connections").json()["items"]}
-    get = lambda *props: _names(api.get("/connections", params=[("property", p) for p in props] + [("orderby", "name")]))  # noqa: E731
+
+    def get(*props: str) -> list[str]:
+        params = [("property", p) for p in props] + [("orderby", "name")]
+        return _names(api.get("/connections", params=params))
+
     assert get("name==alpha") == ["alpha"]
     assert get("name==alpha,charlie") == ["alpha", "charlie"]
     assert get("name!=alpha") == ["bravo", "charlie"]
@@ -77,13 +84,20 @@ def test_filters(api: httpx.Client, three: list[dict[str, Any]]) -> None:
     assert get("description==about charlie") == ["charlie"]
     assert get("state==enabled") == ["alpha", "bravo", "charlie"]
     assert get("state==disabled") == []
-    assert get("connectionSpec.id==ecadc60c-7455-4d87-84dc-2a0e293d997b", "name!=bravo") == ["alpha", "charlie"]
+    assert get("connectionSpec.id==ecadc60c-7455-4d87-84dc-2a0e293d997b", "name!=bravo") == [
+        "alpha",
+        "charlie",
+    ]
 
 
 def test_timestamp_filters(api: httpx.Client, three: list[dict[str, Any]]) -> None:
     items = {i["name"]: i for i in api.get("/connections").json()["items"]}
     created = items["alpha"]["createdAt"]
-    after = _names(api.get("/connections", params={"property": f"createdAt>={created}", "orderby": "createdAt"}))
+    after = _names(
+        api.get(
+            "/connections", params={"property": f"createdAt>={created}", "orderby": "createdAt"}
+        )
+    )
     assert after[0] == "alpha"
     assert "bravo" not in after
     assert _names(api.get("/connections", params={"property": f"updatedAt<{created}"})) == ["bravo"]
@@ -91,7 +105,9 @@ def test_timestamp_filters(api: httpx.Client, three: list[dict[str, Any]]) -> No
 
 def test_count(api: httpx.Client, three: list[dict[str, Any]]) -> None:
     assert api.get("/connections", params={"count": "true"}).json() == {"count": 3}
-    assert api.get("/connections", params={"count": "true", "property": "name!=alpha"}).json() == {"count": 2}
+    assert api.get("/connections", params={"count": "true", "property": "name!=alpha"}).json() == {
+        "count": 2
+    }
 
 
 @pytest.mark.parametrize(
@@ -124,7 +140,9 @@ def test_pages_cover_everything_once_in_order(api: httpx.Client) -> None:
     names = [f"conn-{i:02d}" for i in range(23)]
     for name in names:
         _create(api, name)
-    first = api.get("/connections", params={"limit": "5", "orderby": "name", "property": "name!=conn-03"})
+    first = api.get(
+        "/connections", params={"limit": "5", "orderby": "name", "property": "name!=conn-03"}
+    )
     assert len(first.json()["items"]) == 5
     assert first.json()["_links"]["next"]["href"].startswith("/connections?continuationToken=")
     items = _all_pages(api, limit="5", orderby="name", property="name!=conn-03")

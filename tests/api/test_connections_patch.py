@@ -22,7 +22,9 @@ def created(api: httpx.Client) -> dict[str, Any]:
     return result
 
 
-def _patch(api: httpx.Client, created: dict[str, Any], ops: Any, etag: str | None = None) -> httpx.Response:
+def _patch(
+    api: httpx.Client, created: dict[str, Any], ops: Any, etag: str | None = None
+) -> httpx.Response:
     headers = {"If-Match": etag if etag is not None else created["etag"]}
     return api.patch(f"/connections/{created['id']}", json=ops, headers=headers)
 
@@ -45,7 +47,11 @@ def test_replace_name_description_state(api: httpx.Client, created: dict[str, An
     response = _patch(api, created, ops)
     assert response.status_code == 200, response.text
     item = _read(api, created)
-    assert (item["name"], item["description"], item["state"]) == ("renamed", "now described", "disabled")
+    assert (item["name"], item["description"], item["state"]) == (
+        "renamed",
+        "now described",
+        "disabled",
+    )
     assert item["etag"] == response.json()["etag"]
 
 
@@ -59,17 +65,27 @@ def test_single_operation_object_is_accepted(api: httpx.Client, created: dict[st
 def test_if_match_forms(api: httpx.Client, created: dict[str, Any], etag: str) -> None:
     bare = created["etag"].strip('"')
     value = {"quoted": created["etag"], "unquoted": bare, "weak": f'W/"{bare}"'}[etag]
-    assert _patch(api, created, [{"op": "replace", "path": "/name", "value": "x"}], value).status_code == 200
+    assert (
+        _patch(api, created, [{"op": "replace", "path": "/name", "value": "x"}], value).status_code
+        == 200
+    )
 
 
 def test_missing_if_match_is_1403(api: httpx.Client, created: dict[str, Any]) -> None:
-    response = api.patch(f"/connections/{created['id']}", json=[{"op": "replace", "path": "/name", "value": "x"}])
+    response = api.patch(
+        f"/connections/{created['id']}", json=[{"op": "replace", "path": "/name", "value": "x"}]
+    )
     assert response.status_code == 400
     assert _code(response) == "1403-400"
 
 
-def test_stale_etag_is_1404_412_and_changes_nothing(api: httpx.Client, created: dict[str, Any]) -> None:
-    assert _patch(api, created, [{"op": "replace", "path": "/name", "value": "first"}]).status_code == 200
+def test_stale_etag_is_1404_412_and_changes_nothing(
+    api: httpx.Client, created: dict[str, Any]
+) -> None:
+    assert (
+        _patch(api, created, [{"op": "replace", "path": "/name", "value": "first"}]).status_code
+        == 200
+    )
     response = _patch(api, created, [{"op": "replace", "path": "/name", "value": "second"}])
     assert response.status_code == 412
     assert _code(response) == "1404-412"
@@ -77,28 +93,49 @@ def test_stale_etag_is_1404_412_and_changes_nothing(api: httpx.Client, created: 
     assert _read(api, created)["name"] == "first"
 
 
-def test_replace_of_unset_session_token_acts_as_add(api: httpx.Client, created: dict[str, Any]) -> None:
+def test_replace_of_unset_session_token_acts_as_add(
+    api: httpx.Client, created: dict[str, Any]
+) -> None:
     ops = [{"op": "replace", "path": "/auth/params/s3SessionToken", "value": "tok"}]
     assert _patch(api, created, ops).status_code == 200
     assert _read(api, created)["auth"]["params"]["s3SessionToken"] == "********"
 
 
 def test_remove_optional_param(api: httpx.Client, created: dict[str, Any]) -> None:
-    assert _patch(api, created, [{"op": "remove", "path": "/auth/params/bucketName"}]).status_code == 200
+    assert (
+        _patch(api, created, [{"op": "remove", "path": "/auth/params/bucketName"}]).status_code
+        == 200
+    )
     assert "bucketName" not in _read(api, created)["auth"]["params"]
 
 
-def test_echoing_the_mask_keeps_the_secret(live: LiveServer, api: httpx.Client, created: dict[str, Any], tenant: TenantCredentials) -> None:
+def test_echoing_the_mask_keeps_the_secret(
+    live: LiveServer, api: httpx.Client, created: dict[str, Any], tenant: TenantCredentials
+) -> None:
     params = _read(api, created)["auth"]["params"]
     params["folderPath"] = "incoming/"
-    assert _patch(api, created, [{"op": "replace", "path": "/auth/params", "value": params}]).status_code == 200
+    assert (
+        _patch(
+            api, created, [{"op": "replace", "path": "/auth/params", "value": params}]
+        ).status_code
+        == 200
+    )
     opened = live.services.connections.open(_tenant_of(live, tenant), created["id"])
     assert opened.params["s3SecretKey"] == "secret-A"
     assert opened.params["folderPath"] == "incoming/"
 
 
-def test_new_secret_value_is_stored(live: LiveServer, api: httpx.Client, created: dict[str, Any], tenant: TenantCredentials) -> None:
-    assert _patch(api, created, [{"op": "replace", "path": "/auth/params/s3SecretKey", "value": "secret-B"}]).status_code == 200
+def test_new_secret_value_is_stored(
+    live: LiveServer, api: httpx.Client, created: dict[str, Any], tenant: TenantCredentials
+) -> None:
+    assert (
+        _patch(
+            api,
+            created,
+            [{"op": "replace", "path": "/auth/params/s3SecretKey", "value": "secret-B"}],
+        ).status_code
+        == 200
+    )
     opened = live.services.connections.open(_tenant_of(live, tenant), created["id"])
     assert opened.params["s3SecretKey"] == "secret-B"
 
@@ -122,13 +159,18 @@ def test_new_secret_value_is_stored(live: LiveServer, api: httpx.Client, created
         ([{"op": "remove", "path": "/auth/params/nothere"}], "1455-400"),
         ([{"op": "add", "path": "/auth/params/region", "value": "eu"}], "1455-400"),
         ([{"op": "replace", "path": "/auth/params/bucketName", "value": "Bad_Bucket"}], "1455-400"),
-        ([{"op": "replace", "path": "/auth/params/serviceUrl", "value": "file:///etc/passwd"}], "1455-400"),
+        (
+            [{"op": "replace", "path": "/auth/params/serviceUrl", "value": "file:///etc/passwd"}],
+            "1455-400",
+        ),
         ([], "1455-400"),
         (["replace"], "1455-400"),
         ({"path": "/name"}, "1455-400"),
     ],
 )
-def test_invalid_patches_change_nothing(api: httpx.Client, created: dict[str, Any], ops: Any, code: str) -> None:
+def test_invalid_patches_change_nothing(
+    api: httpx.Client, created: dict[str, Any], ops: Any, code: str
+) -> None:
     before = _read(api, created)
     response = _patch(api, created, ops)
     assert response.status_code == 400, response.text
@@ -145,14 +187,18 @@ def test_operations_apply_all_or_none(api: httpx.Client, created: dict[str, Any]
     assert _read(api, created)["name"] == "Amazon S3 base connection"
 
 
-def test_concurrent_patches_with_one_etag_exactly_one_wins(api: httpx.Client, created: dict[str, Any]) -> None:
+def test_concurrent_patches_with_one_etag_exactly_one_wins(
+    api: httpx.Client, created: dict[str, Any]
+) -> None:
     workers = 12
     barrier = threading.Barrier(workers)
     statuses: list[int] = [0] * workers
     winners: list[str] = []
 
     def attempt(i: int) -> None:
-        with httpx.Client(base_url=str(api.base_url), headers=dict(api.headers), timeout=60) as client:
+        with httpx.Client(
+            base_url=str(api.base_url), headers=dict(api.headers), timeout=60
+        ) as client:
             barrier.wait()
             response = client.patch(
                 f"/connections/{created['id']}",

@@ -19,19 +19,40 @@ def _without(headers: dict[str, str], name: str) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower() != name.lower()}
 
 
+def _gateway(status: int, code: str, message: str) -> tuple[int, dict[str, str]]:
+    return status, {"error_code": code, "message": message}
+
+
+INVALID_TOKEN = _gateway(401, "401013", "Oauth token is not valid")
+GATEWAY_CASES = {
+    "no-token": (
+        lambda h: _without(h, "Authorization"),
+        *_gateway(403, "403010", "Oauth token is missing."),
+    ),
+    "unknown-token": (lambda h: {**h, "Authorization": "Bearer nope"}, *INVALID_TOKEN),
+    "not-bearer": (lambda h: {**h, "Authorization": "Basic abc"}, *INVALID_TOKEN),
+    "no-api-key": (
+        lambda h: _without(h, "x-api-key"),
+        *_gateway(403, "403000", "Api Key is required"),
+    ),
+    "wrong-api-key": (
+        lambda h: {**h, "x-api-key": "other"},
+        *_gateway(403, "403003", "Api Key is invalid"),
+    ),
+    "no-org": (
+        lambda h: _without(h, "x-gw-ims-org-id"),
+        *_gateway(400, "400003", "Missing header"),
+    ),
+    "wrong-org": (
+        lambda h: {**h, "x-gw-ims-org-id": "OTHER@AdobeOrg"},
+        *_gateway(403, "403025", "Profile is not valid"),
+    ),
+}
+
+
 @pytest.mark.parametrize(
-    ("change", "status", "body"),
-    [
-        (lambda h: _without(h, "Authorization"), 403, {"error_code": "403010", "message": "Oauth token is missing."}),
-        (lambda h: {**h, "Authorization": "Bearer nope"}, 401, {"error_code": "401013", "message": "Oauth token is not valid"}),
-        (lambda h: {**h, "Authorization": "Basic abc"}, 401, {"error_code": "401013", "message": "Oauth token is not valid"}),
-        (lambda h: _without(h, "x-api-key"), 403, {"error_code": "403000", "message": "Api Key is required"}),
-        (lambda h: {**h, "x-api-key": "someone-else"}, 403, {"error_code": "403003", "message": "Api Key is invalid"}),
-        (lambda h: _without(h, "x-gw-ims-org-id"), 400, {"error_code": "400003", "message": "Missing header"}),
-        (lambda h: {**h, "x-gw-ims-org-id": "OTHER@AdobeOrg"}, 403, {"error_code": "403025", "message": "Profile is not valid"}),
-    ],
-    ids=["no-token", "unknown-token", "not-bearer", "no-api-key", "wrong-api-key", "no-org", "wrong-org"],
-)  # fmt: skip
+    ("change", "status", "body"), list(GATEWAY_CASES.values()), ids=list(GATEWAY_CASES)
+)
 def test_gateway_failures_use_the_gateway_body(
     live: LiveServer, tenant: TenantCredentials, change: object, status: int, body: dict[str, str]
 ) -> None:
@@ -40,7 +61,9 @@ def test_gateway_failures_use_the_gateway_body(
     assert response.json() == body
 
 
-def test_bearer_scheme_is_matched_case_insensitively(live: LiveServer, tenant: TenantCredentials) -> None:
+def test_bearer_scheme_is_matched_case_insensitively(
+    live: LiveServer, tenant: TenantCredentials
+) -> None:
     headers = {**tenant.headers(), "Authorization": f"bearer {tenant.access_token}"}
     assert _get(live, headers).status_code == 200
 
@@ -66,7 +89,9 @@ def test_revoked_token_is_rejected(live: LiveServer, tenant: TenantCredentials) 
     assert response.json()["error_code"] == "401013"
 
 
-def test_other_org_and_other_sandbox_never_see_a_connection(live: LiveServer, tenant: TenantCredentials) -> None:
+def test_other_org_and_other_sandbox_never_see_a_connection(
+    live: LiveServer, tenant: TenantCredentials
+) -> None:
     owner = httpx.Client(base_url=live.api_url, headers=tenant.headers())
     created = owner.post("/connections", json=s3_connection_body(s3AccessKey="a", s3SecretKey="b"))
     connection_id = created.json()["id"]
@@ -79,7 +104,9 @@ def test_other_org_and_other_sandbox_never_see_a_connection(live: LiveServer, te
         assert other.get("/connections").json()["items"] == []
         patch = [{"op": "replace", "path": "/name", "value": "stolen"}]
         response = other.patch(
-            f"/connections/{connection_id}", json=patch, headers={"If-Match": created.json()["etag"]}
+            f"/connections/{connection_id}",
+            json=patch,
+            headers={"If-Match": created.json()["etag"]},
         )
         assert response.status_code == 404
         assert other.delete(f"/connections/{connection_id}").status_code == 404

@@ -41,13 +41,15 @@ def test_secret_is_never_in_responses_logs_files_or_rows(
     cid, etag = created.json()["id"], created.json()["etag"]
     responses.append(api.get(f"/connections/{cid}"))
     responses.append(api.get("/connections"))
+
     # Failing patches that carry secrets must not echo them either.
-    responses.append(api.patch(f"/connections/{cid}", headers={"If-Match": etag},
-                               json=[{"op": "replace", "path": "/auth/params/s3SecretKey", "value": [SECRET]}]))  # fmt: skip
-    responses.append(api.patch(f"/connections/{cid}", headers={"If-Match": '"stale"'},
-                               json=[{"op": "replace", "path": "/auth/params/s3SecretKey", "value": NEW_SECRET}]))  # fmt: skip
-    ok = api.patch(f"/connections/{cid}", headers={"If-Match": etag},
-                   json=[{"op": "replace", "path": "/auth/params/s3SecretKey", "value": NEW_SECRET}])  # fmt: skip
+    def set_secret(value: object, if_match: str) -> httpx.Response:
+        ops = [{"op": "replace", "path": "/auth/params/s3SecretKey", "value": value}]
+        return api.patch(f"/connections/{cid}", headers={"If-Match": if_match}, json=ops)
+
+    responses.append(set_secret([SECRET], etag))
+    responses.append(set_secret(NEW_SECRET, '"stale"'))
+    ok = set_secret(NEW_SECRET, etag)
     assert ok.status_code == 200
     responses += [ok, api.get(f"/connections/{cid}")]
     live.services.connections.rotate_keys()

@@ -59,7 +59,9 @@ def _postgres_database(admin: str) -> Iterator[str]:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as exc:
         engine.dispose()
-        _unavailable(f"cannot reach {make_url(admin).render_as_string(hide_password=True)}: {exc.orig}")
+        _unavailable(
+            f"cannot reach {make_url(admin).render_as_string(hide_password=True)}: {exc.orig}"
+        )
     try:
         yield make_url(admin).set(database=name).render_as_string(hide_password=False)
     finally:

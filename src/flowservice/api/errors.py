@@ -37,7 +37,9 @@ def problem_body(error: FlowServiceError, request_id: str) -> dict[str, Any]:
 def render(request: Request, error: FlowServiceError) -> Response:
     request_id: str = getattr(request.state, "request_id", "")
     level = logging.ERROR if error.status >= 500 else logging.INFO
-    log.log(level, "%s %s -> %s %s", request.method, request.url.path, error.code, error.log_message)
+    log.log(
+        level, "%s %s -> %s %s", request.method, request.url.path, error.code, error.log_message
+    )
     return json_response(problem_body(error, request_id), error.status)
 
 

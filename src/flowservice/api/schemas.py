@@ -24,7 +24,7 @@ class ConnectionSpecRef(BaseModel):
 
 
 class AuthOut(BaseModel):
-    specName: str  # noqa: N815
+    specName: str
     params: dict[str, Any] = Field(description='Secrets are shown as "********".')
 
 
@@ -32,18 +32,18 @@ class ConnectionOut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
-    createdAt: int  # noqa: N815
-    updatedAt: int  # noqa: N815
-    createdBy: str  # noqa: N815
-    updatedBy: str  # noqa: N815
-    createdClient: str  # noqa: N815
-    updatedClient: str  # noqa: N815
-    sandboxId: str  # noqa: N815
-    sandboxName: str  # noqa: N815
-    imsOrgId: str  # noqa: N815
+    createdAt: int
+    updatedAt: int
+    createdBy: str
+    updatedBy: str
+    createdClient: str
+    updatedClient: str
+    sandboxId: str
+    sandboxName: str
+    imsOrgId: str
     name: str
     description: str | None
-    connectionSpec: ConnectionSpecRef  # noqa: N815
+    connectionSpec: ConnectionSpecRef
     state: str
     auth: AuthOut
     version: str
@@ -76,8 +76,8 @@ class Problem(BaseModel):
     title: str
     status: int
     report: dict[str, Any]
-    errorMessage: str  # noqa: N815
-    errorDetails: str  # noqa: N815
+    errorMessage: str
+    errorDetails: str
 
 
 class GatewayErrorBody(BaseModel):
@@ -95,12 +95,17 @@ _SERVICE = {
     500: "Internal error (1102-500): a bug, never bad input.",
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
-    **{status: {"model": GatewayErrorBody, "description": text} for status, text in _GATEWAY.items()},
+    **{
+        status: {"model": GatewayErrorBody, "description": text}
+        for status, text in _GATEWAY.items()
+    },
     **{status: {"model": Problem, "description": text} for status, text in _SERVICE.items()},
 }
 
 
 def errors(**extra: str) -> dict[int | str, dict[str, Any]]:
     """The common error responses plus route-specific ones, e.g. ``errors(s412="...")``."""
-    more = {int(k[1:]): {"model": Problem, "description": v} for k, v in extra.items()}
+    more: dict[int | str, dict[str, Any]] = {
+        int(k[1:]): {"model": Problem, "description": v} for k, v in extra.items()
+    }
     return {**ERRORS, **more}

@@ -23,11 +23,15 @@ def filter_specs(specs: list[dict[str, Any]], properties: Iterable[str]) -> list
 def _parse(text: str) -> tuple[str, bool, set[str]]:
     match = FILTER.match(text.strip())
     if match is None:
-        raise UserError("1450-400", f"Invalid operator in '{text}'; use == or != on connection specs.")
+        raise UserError(
+            "1450-400", f"Invalid operator in '{text}'; use == or != on connection specs."
+        )
     name, operator, raw = match.groups()
     field = FIELDS.get(name.lower())
     if field is None:
-        raise UserError("1449-400", f"Invalid filter field '{name}'. Filterable: id, name, providerId.")
+        raise UserError(
+            "1449-400", f"Invalid filter field '{name}'. Filterable: id, name, providerId."
+        )
     values = {v.strip().lower() for v in raw.split(",")}
     if "" in values:
         raise UserError("1453-400", f"The filter on '{name}' has an empty value.")

@@ -6,7 +6,7 @@ response and the logs, so messages are built here from the field name and the ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from jsonschema import ValidationError
@@ -51,13 +51,13 @@ def _to_user_error(error: ValidationError, code: str) -> UserError:
 
 def _missing_field(error: ValidationError) -> str:
     # error.message is "'s3SecretKey' is a required property": the field name, never a value.
-    required: list[str] = list(error.validator_value)
+    required = [str(name) for name in error.validator_value]  # type: ignore[union-attr]
     present = error.instance if isinstance(error.instance, dict) else {}
     return next((name for name in required if name not in present), "?")
 
 
 def _rule(error: ValidationError) -> str:
-    rules = {
+    rules: dict[str, Callable[[Any], str]] = {
         "type": lambda v: f"must be of type {v}",
         "minLength": lambda v: f"must be at least {v} characters long",
         "maxLength": lambda v: f"must be at most {v} characters long",
@@ -66,5 +66,5 @@ def _rule(error: ValidationError) -> str:
         "format": lambda v: f"must be a valid {v}",
         "enum": lambda v: f"must be one of {', '.join(map(str, v))}",
     }
-    render = rules.get(str(error.validator))
+    render: Callable[[Any], str] | None = rules.get(str(error.validator))
     return render(error.validator_value) if render else f"fails the '{error.validator}' rule"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -58,7 +57,7 @@ def _services() -> Iterator[Any]:
         raise typer.Exit(1) from None
 
 
-def _run(action: Callable[[Any], None]) -> None:
+def _run(action: Callable[[Any], object]) -> None:
     with _services() as services:
         action(services)
 
@@ -71,9 +70,12 @@ def serve(
     """Apply migrations, bootstrap credentials on first start, and serve the API."""
     from flowservice.cli.serve import run
 
-    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     try:
-        run(Settings(**overrides), err)
+        settings = Settings()
+        settings = settings.model_copy(
+            update={"host": host or settings.host, "port": port or settings.port}
+        )
+        run(settings, err)
     except FlowServiceError as exc:
         err.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(1) from None
@@ -105,7 +107,9 @@ def db_upgrade() -> None:
     """Apply all migrations (also done on every start)."""
     from flowservice.storage.migrate import current_revision
 
-    _run(lambda s: err.print(f"Database at revision {current_revision(s.db)}."))
+    revision: list[str | None] = []
+    _run(lambda s: revision.append(current_revision(s.db)))
+    err.print(f"Database at revision {revision[0]}.")
 
 
 @orgs_app.command("create")
@@ -175,4 +179,4 @@ def keys_rotate() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

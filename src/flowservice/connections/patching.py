@@ -33,7 +33,9 @@ class Patched:
     new_secrets: dict[str, str]  # secrets given a new value by this patch
 
     def __repr__(self) -> str:  # never show secret values
-        return f"Patched(name={self.name!r}, state={self.state!r}, secrets={sorted(self.new_secrets)})"
+        return (
+            f"Patched(name={self.name!r}, state={self.state!r}, secrets={sorted(self.new_secrets)})"
+        )
 
 
 def apply_patch(view: dict[str, Any], body: Any, auth: AuthSpec) -> Patched:
@@ -58,7 +60,9 @@ def _normalize(op: Any, view: dict[str, Any], auth: AuthSpec) -> dict[str, Any]:
         raise UserError(INVALID, "Each patch operation must be an object with 'op' and 'path'.")
     name = op["op"].lower()
     if name not in OPS:
-        raise UserError("1434-400", f"Unsupported patch operation '{op['op']}'; use add, replace or remove.")
+        raise UserError(
+            "1434-400", f"Unsupported patch operation '{op['op']}'; use add, replace or remove."
+        )
     path = op.get("path")
     if not isinstance(path, str):
         raise UserError(INVALID, "Each patch operation needs a string 'path'.")
@@ -105,7 +109,9 @@ def _check(result: dict[str, Any], before: dict[str, Any], auth: AuthSpec) -> Pa
     return Patched(name, description, state.lower(), params, new_secrets)
 
 
-def _split_secrets(params: dict[str, Any], before: dict[str, Any], auth: AuthSpec) -> dict[str, str]:
+def _split_secrets(
+    params: dict[str, Any], before: dict[str, Any], auth: AuthSpec
+) -> dict[str, str]:
     """Take new secret values out of ``params``, leaving ``MASK`` in their place."""
     new: dict[str, str] = {}
     for key in auth.secret_params & params.keys():

@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import operator
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ FIELDS: dict[str, tuple[str, str]] = {
 }
 SORTABLE = {"name": "name", "createdat": "created_at", "updatedat": "updated_at"}
 OPERATORS = ("==", "!=", ">=", "<=", ">", "<")
+COMPARISONS = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le}
 # Operators other Adobe APIs accept; recognised so the error can say "not implemented".
 UNIMPLEMENTED = ("=~", "~", "*=", "=")
 FIELD_RE = re.compile(r"^[A-Za-z][A-Za-z.]*$")
@@ -52,12 +54,8 @@ class Filter:
             return column.in_(self.values)
         if self.operator == "!=":
             return or_(column.is_(None), column.not_in(self.values))
-        return {
-            ">": column > self.values[0],
-            "<": column < self.values[0],
-            ">=": column >= self.values[0],
-            "<=": column <= self.values[0],
-        }[self.operator]
+        compare: Callable[[Any, Any], ColumnElement[bool]] = COMPARISONS[self.operator]
+        return compare(column, self.values[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,14 +121,18 @@ def parse_filter(text: str) -> Filter:
     match = FILTER_RE.match(text)
     if match is None:
         return _no_operator(text)
-    name, operator, raw = match.groups()
+    name, op, raw = match.groups()
     key = name.strip().lower()
     if key not in FIELDS or not FIELD_RE.match(name.strip()):
-        raise UserError("1449-400", f"Invalid filter field '{name.strip()}'. Filterable: {_fields()}.")
-    values = tuple(v.strip() for v in raw.split(",")) if operator in ("==", "!=") else (raw.strip(),)
+        raise UserError(
+            "1449-400", f"Invalid filter field '{name.strip()}'. Filterable: {_fields()}."
+        )
+    values = (
+        tuple(v.strip() for v in raw.split(",")) if op in ("==", "!=") else (raw.strip(),)
+    )
     if not raw.strip() or any(v == "" for v in values):
         raise UserError("1453-400", f"The filter on '{name.strip()}' has an empty value.")
-    return Filter(key, operator, tuple(_convert(key, v) for v in values))
+    return Filter(key, op, tuple(_convert(key, v) for v in values))
 
 
 def parse_order(text: str | None) -> Order:
@@ -138,9 +140,13 @@ def parse_order(text: str | None) -> Order:
         return Order()
     sign, name = (text[0], text[1:]) if text[0] in "+- " else ("+", text)
     if not name or not name[0].isalpha():
-        raise UserError("1432-400", f"Invalid orderby prefix in '{text}'; use name, +name or -name.")
+        raise UserError(
+            "1432-400", f"Invalid orderby prefix in '{text}'; use name, +name or -name."
+        )
     if name.lower() not in SORTABLE:
-        raise UserError("1433-400", f"Invalid orderby field '{name}'. Sortable: name, createdAt, updatedAt.")
+        raise UserError(
+            "1433-400", f"Invalid orderby field '{name}'. Sortable: name, createdAt, updatedAt."
+        )
     canonical = {"name": "name", "createdat": "createdAt", "updatedat": "updatedAt"}[name.lower()]
     # A "+" in a query string that was not percent-encoded arrives as a space.
     return Order(field=canonical, descending=sign == "-")
@@ -148,7 +154,9 @@ def parse_order(text: str | None) -> Order:
 
 def _no_operator(text: str) -> Filter:
     if any(op in text for op in UNIMPLEMENTED):
-        raise UserError("1440-400", f"The operator in '{text}' is not implemented; use {', '.join(OPERATORS)}.")
+        raise UserError(
+            "1440-400", f"The operator in '{text}' is not implemented; use {', '.join(OPERATORS)}."
+        )
     raise UserError("1450-400", f"Invalid operator in '{text}'; use {', '.join(OPERATORS)}.")
 
 
@@ -158,7 +166,9 @@ def _convert(key: str, value: str) -> Any:
         try:
             return int(value)
         except ValueError:
-            raise UserError("1452-400", f"The filter value '{value}' must be epoch milliseconds.") from None
+            raise UserError(
+                "1452-400", f"The filter value '{value}' must be epoch milliseconds."
+            ) from None
     if kind == "state":
         if value.lower() not in ("enabled", "disabled"):
             raise UserError("1452-400", f"The state '{value}' is invalid; use enabled or disabled.")

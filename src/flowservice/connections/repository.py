@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, Table, delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from flowservice.connections.query import ListQuery
@@ -14,7 +14,7 @@ from flowservice.storage.models import Connection
 
 __all__ = ["count", "delete_one", "get", "insert", "page", "swap"]
 
-T = Connection.__table__
+T: Table = Connection.__table__  # type: ignore[assignment]  # always a Table here
 
 
 def _scope(tenant: Tenant) -> list[ColumnElement[bool]]:
@@ -35,9 +35,7 @@ def swap(
 ) -> bool:
     """Compare-and-swap on the etag: True when this call's update won."""
     query = (
-        update(T)
-        .where(T.c.id == connection_id, T.c.etag == etag, *_scope(tenant))
-        .values(**values)
+        update(T).where(T.c.id == connection_id, T.c.etag == etag, *_scope(tenant)).values(**values)
     )
     return bool(getattr(session.execute(query), "rowcount", 0))
 
@@ -60,5 +58,7 @@ def page(session: Session, tenant: Tenant, query: ListQuery) -> Sequence[Row[Any
     if query.after is not None:
         after = tuple_(column, T.c.id)
         position = tuple_(*query.after)
-        statement = statement.where(after < position if query.order.descending else after > position)
+        statement = statement.where(
+            after < position if query.order.descending else after > position
+        )
     return session.execute(statement.order_by(*keys).limit(query.limit + 1)).all()

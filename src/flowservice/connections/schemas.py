@@ -24,7 +24,7 @@ class ConnectionSpecRef(_Strict):
 
 
 class AuthIn(_Strict):
-    specName: str = Field(min_length=1, max_length=128)  # noqa: N815 - wire name
+    specName: str = Field(min_length=1, max_length=128)
     params: dict[str, Any]
 
 
@@ -32,7 +32,7 @@ class ConnectionCreate(_Strict):
     name: str = Field(min_length=1, max_length=512)
     description: str | None = Field(default=None, max_length=4096)
     auth: AuthIn
-    connectionSpec: ConnectionSpecRef  # noqa: N815 - wire name
+    connectionSpec: ConnectionSpecRef
 
 
 class PatchOperation(BaseModel):

@@ -149,15 +149,26 @@ class ConnectionService:
             rows = session.execute(select(Connection).where(Connection.secrets_blob.is_not(None)))
             resealed = 0
             for (record,) in rows:
-                values = self._vault.open(session, record.id, record.secrets_blob, record.secrets_key_id)
-                record.secrets_blob, record.secrets_key_id = self._vault.seal(session, record.id, values)
+                assert record.secrets_blob is not None
+                assert record.secrets_key_id is not None
+                values = self._vault.open(
+                    session, record.id, record.secrets_blob, record.secrets_key_id
+                )
+                record.secrets_blob, record.secrets_key_id = self._vault.seal(
+                    session, record.id, values
+                )
                 resealed += 1
         return key_id, resealed
 
     # -- helpers -------------------------------------------------------------------------------
 
     def _swap(
-        self, session: Session, tenant: Tenant, row: Row[Any], auth: AuthSpec, patched: Patched,
+        self,
+        session: Session,
+        tenant: Tenant,
+        row: Row[Any],
+        auth: AuthSpec,
+        patched: Patched,
         secrets: dict[str, str],
     ) -> Created:
         etag = str(uuid.uuid4())

@@ -100,9 +100,7 @@ class Authenticator:
 
     def _sandbox(self, org_id: str, name: str | None) -> str:
         if not name:
-            raise UserError(
-                "2105-400", "The header x-sandbox-name is missing in the request"
-            )
+            raise UserError("2105-400", "The header x-sandbox-name is missing in the request")
         sandbox_id = self._sandboxes.get((org_id, name))
         if sandbox_id is None:
             with self._db.session() as session:

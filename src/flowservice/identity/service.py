@@ -50,7 +50,9 @@ class IssuedClient:
 
 def create_org(db: Database, org_id: str) -> None:
     if not ORG_ID.match(org_id):
-        raise UserError("0010-400", f"Invalid organization id {org_id!r}: use letters, digits, @ . _ -.")
+        raise UserError(
+            "0010-400", f"Invalid organization id {org_id!r}: use letters, digits, @ . _ -."
+        )
     with db.session() as session, session.begin():
         if session.get(Organization, org_id) is not None:
             raise UserError("0011-409", f"Organization {org_id} already exists.")
@@ -124,7 +126,8 @@ def _sandbox_id(session: Session, org_id: str, name: str) -> str | None:
 def _require_org(session: Session, org_id: str) -> None:
     if session.get(Organization, org_id) is None:
         raise UserError(
-            "0015-404", f"No organization {org_id}. Create it with `flowservice orgs create {org_id}`."
+            "0015-404",
+            f"No organization {org_id}. Create it with `flowservice orgs create {org_id}`.",
         )
 
 

@@ -7,7 +7,7 @@ import secrets
 
 __all__ = ["hash_token", "new_api_key", "new_token"]
 
-TOKEN_PREFIX = "fst_"
+TOKEN_PREFIX = "fst_"  # noqa: S105 - a prefix, not a password
 
 
 def new_token() -> str:

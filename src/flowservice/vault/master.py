@@ -43,7 +43,8 @@ def _decode(text: str) -> bytes:
         raise UserError(
             "0002-400",
             "FLOWSERVICE_MASTER_KEY must be 32 random bytes in base64, e.g. the output of "
-            "`python -c 'import secrets,base64;print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'`.",
+            "`python -c 'import base64,secrets;"
+            "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'`.",
         )
     return key
 

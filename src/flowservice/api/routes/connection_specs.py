@@ -18,7 +18,7 @@ router = APIRouter(tags=["connection specs"])
 def list_specs(
     services: ServicesDep,
     _tenant: CurrentTenant,
-    property: list[str] = Query(  # noqa: A002, B008 - the contract's parameter name
+    property: list[str] = Query(  # noqa: B008 - the contract's parameter name
         default=[], description="Filters on id, name, providerId: `field==a,b` or `field!=a`."
     ),
 ) -> Response:

@@ -17,8 +17,8 @@ from flowservice.connections.schemas import ConnectionCreate, PatchOperation
 router = APIRouter(tags=["connections"])
 
 BASE = "/data/foundation/flowservice"
-CREATE_BODY = {"$ref": "#/components/schemas/ConnectionCreate"}
-PATCH_BODY = {
+CREATE_BODY: dict[str, object] = {"$ref": "#/components/schemas/ConnectionCreate"}
+PATCH_BODY: dict[str, object] = {
     "oneOf": [
         {"type": "array", "items": {"$ref": "#/components/schemas/PatchOperation"}},
         {"$ref": "#/components/schemas/PatchOperation"},
@@ -55,10 +55,14 @@ def list_connections(
     tenant: CurrentTenant,
     services: ServicesDep,
     limit: Annotated[str | None, Query(description="Page size (default 50, at most 500).")] = None,
-    continuationToken: Annotated[str | None, Query()] = None,  # noqa: N803
-    orderby: Annotated[str | None, Query(description="name, createdAt, updatedAt; +/- prefix.")] = None,
+    continuationToken: Annotated[str | None, Query()] = None,
+    orderby: Annotated[
+        str | None, Query(description="name, createdAt, updatedAt; +/- prefix.")
+    ] = None,
     count: Annotated[str | None, Query(description="`true`: return only {count}.")] = None,
-    property: Annotated[list[str] | None, Query(description="`field==a,b`, !=, >, <, >=, <=.")] = None,  # noqa: A002
+    property: Annotated[
+        list[str] | None, Query(description="`field==a,b`, !=, >, <, >=, <=.")
+    ] = None,
 ) -> Response:
     params: dict[str, list[str]] = defaultdict(list)
     for name, value in request.query_params.multi_items():
