@@ -31,8 +31,8 @@ for sub, name in (
 ):  # fmt: skip
     app.add_typer(sub, name=name)
 
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+out = Console(soft_wrap=True, highlight=False)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, text
 
 from flowservice.storage.db import Database
 
-__all__ = ["current_revision", "upgrade"]
+__all__ = ["current_revision", "downgrade", "upgrade"]
 
 _SCRIPTS = Path(__file__).with_name("migrations")
 # Any constant works; it only has to be the same for every replica of the service.
@@ -30,6 +30,11 @@ def upgrade(database: Database, revision: str = "head") -> None:
         if database.dialect == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
         command.upgrade(_config(connection), revision)
+
+
+def downgrade(database: Database, revision: str) -> None:
+    with database.engine.begin() as connection:
+        command.downgrade(_config(connection), revision)
 
 
 def current_revision(database: Database) -> str | None:

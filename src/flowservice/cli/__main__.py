@@ -1,0 +1,5 @@
+"""``python -m flowservice.cli``."""
+
+from flowservice.cli.main import main
+
+main()
