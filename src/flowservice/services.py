@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flowservice.catalog import Catalog
 from flowservice.connections.service import ConnectionService
 from flowservice.drivers.registry import DriverRegistry
+from flowservice.explore import ExploreService
 from flowservice.identity.authenticator import Authenticator
 from flowservice.settings import Settings
 from flowservice.storage.db import Database
@@ -22,18 +23,21 @@ class Services:
     catalog: Catalog
     authenticator: Authenticator
     connections: ConnectionService
+    explore: ExploreService
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
         db = Database(settings.sqlalchemy_url, pool_size=max(10, settings.workers * 2))
         catalog = Catalog.load()
         vault = Vault(load_master_key(settings))
+        connections = ConnectionService(db, catalog, vault, DriverRegistry(settings))
         return cls(
             settings=settings,
             db=db,
             catalog=catalog,
             authenticator=Authenticator(db, settings.auth_cache_seconds),
-            connections=ConnectionService(db, catalog, vault, DriverRegistry(settings)),
+            connections=connections,
+            explore=ExploreService(connections),
         )
 
     def close(self) -> None:

@@ -27,7 +27,7 @@ class Cli:
         }
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(  # noqa: S603 - our own CLI
+        return subprocess.run(
             [*CLI, *args], env=self.env, capture_output=True, text=True, timeout=60, check=False
         )
 
@@ -112,7 +112,7 @@ def _serve_once(home: Path) -> str:
     port = free_port()
     env = {**os.environ, "FLOWSERVICE_HOME": str(home), "FLOWSERVICE_PORT": str(port)}
     env.pop("FLOWSERVICE_DATABASE_URL", None)
-    with subprocess.Popen(  # noqa: S603 - our own CLI
+    with subprocess.Popen(
         [*CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as server:
         try:

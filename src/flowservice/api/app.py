@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from flowservice import __version__
 from flowservice.api.errors import install_error_handlers
 from flowservice.api.middleware import RequestContextMiddleware
-from flowservice.api.routes import connection_specs, connections, health
+from flowservice.api.routes import connection_specs, connections, explore, health
 from flowservice.services import Services
 from flowservice.settings import Settings
 
@@ -23,6 +23,7 @@ ROUTERS = (
     (health.router, ""),
     (connection_specs.router, BASE_PATH),
     (connections.router, BASE_PATH),
+    (explore.router, BASE_PATH),
 )
 
 

@@ -71,6 +71,49 @@ class SpecItems(BaseModel):
     items: list[dict[str, Any]]
 
 
+class ExploreEntry(BaseModel):
+    type: str = Field(examples=["file"], description="file or folder")
+    name: str = Field(examples=["account.csv"])
+    path: str = Field(
+        examples=["/my-bucket/userdata1/account.csv"], description="Folders end with /."
+    )
+    canPreview: bool
+    canFetchSchema: bool
+
+
+class PreviewColumn(BaseModel):
+    name: str
+    type: str = Field(
+        description="string, integer, number, boolean, date, date-time, object, array"
+    )
+    xdm: dict[str, Any]
+
+
+class PreviewSchema(BaseModel):
+    columns: list[PreviewColumn]
+
+
+class PreviewDocument(BaseModel):
+    format: str = Field(examples=["flat"], description="flat, or hierarchical with nested columns")
+    schema_: PreviewSchema = Field(alias="schema")
+    data: list[dict[str, Any]] | None = Field(default=None, description="With preview=true.")
+    properties: dict[str, str] | None = Field(
+        default=None, description="With determineProperties=true."
+    )
+
+
+class TestStepOut(BaseModel):
+    name: str = Field(examples=["credentials", "list", "read"])
+    outcome: str = Field(examples=["passed"], description="passed, failed or skipped")
+    code: str | None = None
+    message: str
+
+
+class TestResult(BaseModel):
+    result: bool
+    steps: list[TestStepOut]
+
+
 class Problem(BaseModel):
     type: str = Field(examples=["https://ns.adobe.com/aep/errors/FLOW-1101-404"])
     title: str

@@ -127,9 +127,7 @@ def parse_filter(text: str) -> Filter:
         raise UserError(
             "1449-400", f"Invalid filter field '{name.strip()}'. Filterable: {_fields()}."
         )
-    values = (
-        tuple(v.strip() for v in raw.split(",")) if op in ("==", "!=") else (raw.strip(),)
-    )
+    values = tuple(v.strip() for v in raw.split(",")) if op in ("==", "!=") else (raw.strip(),)
     if not raw.strip() or any(v == "" for v in values):
         raise UserError("1453-400", f"The filter on '{name.strip()}' has an empty value.")
     return Filter(key, op, tuple(_convert(key, v) for v in values))

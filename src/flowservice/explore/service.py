@@ -1,0 +1,45 @@
+"""Test, list and preview, for one connection of the caller's org and sandbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flowservice.connections.service import ConnectionService
+from flowservice.drivers.base import Page, TestReport
+from flowservice.explore.query import ExploreQuery
+from flowservice.identity.authenticator import Tenant
+from flowservice.preview import preview
+
+__all__ = ["ExploreService"]
+
+
+class ExploreService:
+    def __init__(self, connections: ConnectionService) -> None:
+        self._connections = connections
+
+    def test(self, tenant: Tenant, connection_id: str) -> TestReport:
+        opened = self._connections.open(tenant, connection_id)
+        driver = self._connections.driver(opened.spec)
+        return driver.test(opened.auth_spec_name, opened.params)
+
+    def listing(self, tenant: Tenant, connection_id: str, query: ExploreQuery) -> Page:
+        opened = self._connections.open(tenant, connection_id)
+        driver = self._connections.driver(opened.spec)
+        if query.object_type == "root":
+            return driver.list_root(opened.auth_spec_name, opened.params, query.limit, query.token)
+        assert query.path is not None  # the query parser requires it for folders
+        return driver.list_folder(
+            opened.auth_spec_name, opened.params, query.path, query.limit, query.token
+        )
+
+    def preview(self, tenant: Tenant, connection_id: str, query: ExploreQuery) -> dict[str, Any]:
+        """The file's preview; without ``preview=true`` only its format and schema."""
+        assert query.path is not None
+        assert query.options is not None
+        opened = self._connections.open(tenant, connection_id)
+        driver = self._connections.driver(opened.spec)
+        source = driver.open_file(opened.auth_spec_name, opened.params, query.path)
+        document = preview(source, query.options)
+        if not query.preview:
+            document.pop("data", None)
+        return document
