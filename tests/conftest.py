@@ -65,3 +65,9 @@ def s3_connection_body(**params: str) -> dict[str, object]:
         "auth": {"specName": "Access Key", "params": params},
         "connectionSpec": {"id": S3_SPEC_ID, "version": "1.0"},
     }
+
+
+# Real S3 servers (moto with IAM auth enforced, rclone serve s3), started once per session.
+from tests.support.s3servers import moto_s3, rclone_s3, s3_server  # noqa: E402
+
+__all__ = ["moto_s3", "rclone_s3", "s3_server"]
