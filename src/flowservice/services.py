@@ -27,7 +27,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        db = Database(settings.sqlalchemy_url, pool_size=max(10, settings.workers * 2))
+        db = Database(settings.sqlalchemy_url)
         catalog = Catalog.load()
         vault = Vault(load_master_key(settings))
         connections = ConnectionService(db, catalog, vault, DriverRegistry(settings))

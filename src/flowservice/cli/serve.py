@@ -6,6 +6,7 @@ import logging
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from rich.console import Console
@@ -26,8 +27,15 @@ def run(settings: Settings, console: Console) -> None:
     ensure_credentials(settings, services.db)
     _announce(settings, console)
     logging.getLogger("flowservice").setLevel(settings.log_level.upper())
+    app: Any = create_app(settings, services)
+    if settings.workers > 1:
+        # Worker processes read the same environment; the parent has migrated and bootstrapped.
+        services.close()
+        app = "flowservice.api.asgi:create"
     uvicorn.run(
-        create_app(settings, services),
+        app,
+        factory=settings.workers > 1,
+        workers=settings.workers,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
