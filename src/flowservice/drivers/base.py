@@ -45,17 +45,24 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class TestStep:
+    __test__ = False  # not a pytest test class, despite the name
     name: str
     outcome: Literal["passed", "failed", "skipped"]
     code: str | None = None
     message: str = ""
 
     def to_wire(self) -> dict[str, Any]:
-        return {"name": self.name, "outcome": self.outcome, "code": self.code, "message": self.message}
+        return {
+            "name": self.name,
+            "outcome": self.outcome,
+            "code": self.code,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class TestReport:
+    __test__ = False
     steps: list[TestStep] = field(default_factory=list)
 
     @property
