@@ -47,6 +47,14 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @field_validator("allowed_endpoints")
+    @classmethod
+    def _parse_endpoints(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from flowservice.s3.endpoint import EndpointPolicy
+
+        EndpointPolicy.from_entries(value)  # raises ValueError naming the bad entry
+        return value
+
     @cached_property
     def resolved_home(self) -> Path:
         return self.home.expanduser().resolve()

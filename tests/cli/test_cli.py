@@ -146,3 +146,14 @@ def _wait_healthy(port: int) -> None:
         except httpx.TransportError:
             time.sleep(0.1)
     raise AssertionError("flowservice serve did not become healthy")
+
+
+def test_malformed_setting_is_a_message_not_a_traceback(cli: Cli) -> None:
+    cli.env["FLOWSERVICE_ALLOWED_ENDPOINTS"] = "10.0.0.0/33"
+    try:
+        result = cli("db", "upgrade")
+    finally:
+        del cli.env["FLOWSERVICE_ALLOWED_ENDPOINTS"]
+    assert result.returncode == 1
+    assert "FLOWSERVICE_ALLOWED_ENDPOINTS" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -12,6 +12,7 @@ from flowservice import __version__
 from flowservice.api.errors import install_error_handlers
 from flowservice.api.middleware import RequestContextMiddleware
 from flowservice.api.routes import connection_specs, connections, explore, health
+from flowservice.logs import quiet_libraries
 from flowservice.services import Services
 from flowservice.settings import Settings
 
@@ -29,6 +30,7 @@ ROUTERS = (
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     """Build the ASGI app; ``services`` may be given to share them with the caller (tests, CLI)."""
+    quiet_libraries()
     built = services or Services.build(settings)
 
     @asynccontextmanager

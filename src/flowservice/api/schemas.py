@@ -82,6 +82,10 @@ class ExploreEntry(BaseModel):
 
 
 class PreviewColumn(BaseModel):
+    """A column; ``object`` columns add ``subProperties``, ``array`` columns ``items``."""
+
+    model_config = ConfigDict(extra="allow")
+
     name: str
     type: str = Field(
         description="string, integer, number, boolean, date, date-time, object, array"

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from flowservice.errors import FlowServiceError
@@ -46,7 +47,7 @@ def _services() -> Iterator[Any]:
     from flowservice.storage.migrate import upgrade
 
     try:
-        services = Services.build(Settings())
+        services = Services.build(_settings())
         try:
             upgrade(services.db)
             yield services
@@ -54,6 +55,17 @@ def _services() -> Iterator[Any]:
             services.close()
     except FlowServiceError as exc:
         err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from None
+
+
+def _settings() -> Settings:
+    """The settings from the environment; a bad value is a message and exit code 1."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False, include_input=False):
+            name = "FLOWSERVICE_" + "_".join(str(p) for p in error["loc"][:1]).upper()
+            err.print(f"[red]error:[/red] {name}: {error['msg']}")
         raise typer.Exit(1) from None
 
 
@@ -71,7 +83,7 @@ def serve(
     from flowservice.cli.serve import run
 
     try:
-        settings = Settings()
+        settings = _settings()
         settings = settings.model_copy(
             update={"host": host or settings.host, "port": port or settings.port}
         )
@@ -88,7 +100,7 @@ def credentials(
     """Show the bootstrap credentials (written by the first `serve`)."""
     from flowservice.identity.bootstrap import read_credentials
 
-    settings = Settings()
+    settings = _settings()
     saved = read_credentials(settings.credentials_path)
     if saved is None:
         err.print(f"No credentials at {settings.credentials_path}; start the service once first.")
