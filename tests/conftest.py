@@ -68,6 +68,6 @@ def s3_connection_body(**params: str) -> dict[str, object]:
 
 
 # Real S3 servers (moto with IAM auth enforced, rclone serve s3), started once per session.
-from tests.support.s3servers import moto_s3, rclone_s3, s3_server  # noqa: E402
+from tests.support.s3servers import moto_s3, rclone_s3, s3_server, service_identity  # noqa: E402
 
-__all__ = ["moto_s3", "rclone_s3", "s3_server"]
+__all__ = ["moto_s3", "rclone_s3", "s3_server", "service_identity"]

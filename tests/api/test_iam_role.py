@@ -3,8 +3,6 @@ own AWS identity assuming the role through (moto's) STS."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 
@@ -12,23 +10,6 @@ from tests.conftest import S3_SPEC_ID
 from tests.support.s3servers import EXTERNAL_ID, SCOPED_BUCKET, S3Server
 
 pytestmark = pytest.mark.s3
-
-
-@pytest.fixture
-def service_identity(
-    moto_s3: S3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> S3Server:
-    """The service's own AWS identity, through boto3's standard chain (environment)."""
-    assert moto_s3.service is not None
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", moto_s3.service.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", moto_s3.service.secret_key)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", moto_s3.endpoint_url)
-    return moto_s3
 
 
 def _role_body(server: S3Server, **params: str) -> dict[str, object]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,23 +80,6 @@ def test_invalid_session_token_says_to_patch_it(driver: S3Driver, moto_s3: S3Ser
     assert caught.value.code == "1365-400"
     assert "PATCH /auth/params/s3SessionToken" in caught.value.message
     assert "stale-session-token" not in caught.value.message
-
-
-@pytest.fixture
-def service_identity(
-    moto_s3: S3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> S3Server:
-    """The service's own AWS identity, through botocore's standard chain (the environment)."""
-    assert moto_s3.service is not None
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", moto_s3.service.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", moto_s3.service.secret_key)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", moto_s3.endpoint_url)
-    return moto_s3
 
 
 def _role_params(server: S3Server, **extra: str) -> dict[str, str]:

@@ -81,6 +81,7 @@ __all__ = [
     "moto_s3",
     "rclone_s3",
     "s3_server",
+    "service_identity",
 ]
 
 STARTUP_SECONDS = 30.0
@@ -418,3 +419,20 @@ def loopback_settings(tmp_path: Path) -> Settings:
         source_max_attempts=2,
         test_timeout=10.0,
     )
+
+
+@pytest.fixture
+def service_identity(
+    moto_s3: S3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> S3Server:
+    """The service's own AWS identity, through botocore's standard chain (the environment)."""
+    assert moto_s3.service is not None
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", moto_s3.service.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", moto_s3.service.secret_key)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", moto_s3.endpoint_url)
+    return moto_s3
