@@ -63,6 +63,21 @@ def live_server(settings: Settings, backend: str) -> Iterator[LiveServer]:
         services.close()
 
 
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Any ASGI app under uvicorn on a free loopback port; yields its root URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        _wait_started(server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 def _wait_started(server: uvicorn.Server, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while not server.started:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import Depends, Header, Request
 
+from flowservice.api.jsonsafety import check_json
 from flowservice.errors import UserError
 from flowservice.identity.authenticator import Tenant
 from flowservice.services import Services
@@ -56,6 +57,7 @@ async def json_body(request: Request, services: ServicesDep) -> Any:
         raise UserError("1405-400", "The request body is not valid JSON.") from None
     if body is None:
         raise UserError("1405-400", "The request body is empty or null.")
+    check_json(body)
     return body
 
 

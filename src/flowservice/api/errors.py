@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from flowservice.api.responses import json_response
-from flowservice.errors import FlowServiceError, GatewayError, InternalError
+from flowservice.errors import FlowServiceError, GatewayError
 
 __all__ = ["install_error_handlers", "problem_body"]
 
@@ -57,7 +57,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     messages = {404: "No such endpoint.", 405: "Method not allowed on this endpoint."}
     message = messages.get(exc.status_code, str(exc.detail))
-    return render(request, FlowServiceError(f"1100-{exc.status_code}", message, title=message))
+    response = render(request, FlowServiceError(f"1100-{exc.status_code}", message, title=message))
+    response.headers.update(exc.headers or {})
+    return response
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -67,14 +69,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return render(request, FlowServiceError("1452-400", f"Invalid value for {where}."))
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return render(request, InternalError())
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FlowServiceError, _service_error)
     app.add_exception_handler(GatewayError, _gateway_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unexpected)

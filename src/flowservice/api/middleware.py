@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from flowservice.api.responses import json_response
+from flowservice.errors import InternalError
 
 __all__ = ["RequestContextMiddleware"]
 
+log = logging.getLogger("flowservice.api")
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -38,7 +44,28 @@ class RequestContextMiddleware:
                 message["headers"] = [*message.get("headers", []), header]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_id(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            # Rendered here, inside this middleware, so a 500 still carries the request id
+            # and the connection stays usable; Starlette's outer handler would close it.
+            log.exception("Unhandled error on %s %s", scope.get("method"), scope["path"])
+            if started:
+                raise
+            await _internal_error(request_id)(scope, receive, send_with_id)
+
+
+def _internal_error(request_id: str) -> Response:
+    from flowservice.api.errors import problem_body
+
+    return json_response(problem_body(InternalError(), request_id), 500)
 
 
 def _request_id(scope: Scope) -> str:

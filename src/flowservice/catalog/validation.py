@@ -31,6 +31,15 @@ def validate_params(auth: AuthSpec, params: Mapping[str, Any], *, code: str = "1
     error = _first_error(auth, params)
     if error is not None:
         raise _to_user_error(error, code)
+    _no_control_characters(params, code)
+
+
+def _no_control_characters(params: Mapping[str, Any], code: str) -> None:
+    """Auth params are single-line values: keys, tokens, URLs, names. A line break in one would
+    end up in an HTTP header (and in the error that quotes it), so it is refused here."""
+    for name, value in params.items():
+        if isinstance(value, str) and any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            raise UserError(code, f"Auth param '{name}' is invalid: it holds a control character.")
 
 
 def _first_error(auth: AuthSpec, params: Mapping[str, Any]) -> ValidationError | None:

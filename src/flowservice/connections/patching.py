@@ -105,7 +105,7 @@ def _check(result: dict[str, Any], before: dict[str, Any], auth: AuthSpec) -> Pa
     if not isinstance(params, dict):
         raise UserError(INVALID, "The auth params must be an object.")
     new_secrets = _split_secrets(params, before["auth"]["params"], auth)
-    validate_params(auth, params, code=INVALID)
+    validate_params(auth, {**params, **new_secrets}, code=INVALID)
     return Patched(name, description, state.lower(), params, new_secrets)
 
 

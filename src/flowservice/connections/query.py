@@ -34,6 +34,7 @@ FIELDS: dict[str, tuple[str, str]] = {
 }
 SORTABLE = {"name": "name", "createdat": "created_at", "updatedat": "updated_at"}
 OPERATORS = ("==", "!=", ">=", "<=", ">", "<")
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 COMPARISONS = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le}
 # Operators other Adobe APIs accept; recognised so the error can say "not implemented".
 UNIMPLEMENTED = ("=~", "~", "*=", "=")
@@ -160,13 +161,15 @@ def _no_operator(text: str) -> Filter:
 
 def _convert(key: str, value: str) -> Any:
     kind = FIELDS[key][1]
+    if "\x00" in value:
+        raise UserError("1452-400", "A filter value holds a NUL character, which is not allowed.")
     if kind == "int":
-        try:
-            return int(value)
-        except ValueError:
+        number = int(value) if value.lstrip("-").isascii() and value.lstrip("-").isdigit() else None
+        if number is None or not INT64_MIN <= number <= INT64_MAX:
             raise UserError(
-                "1452-400", f"The filter value '{value}' must be epoch milliseconds."
-            ) from None
+                "1452-400", f"The filter value '{value[:40]}' must be epoch milliseconds."
+            )
+        return number
     if kind == "state":
         if value.lower() not in ("enabled", "disabled"):
             raise UserError("1452-400", f"The state '{value}' is invalid; use enabled or disabled.")
@@ -214,10 +217,14 @@ def _from_token(token: str, max_limit: int) -> ListQuery:
         value, last_id = payload["k"]
         order = parse_order(str(payload["o"]))
         limit = max(1, min(int(payload["l"]), max_limit))
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, KeyError, TypeError, OverflowError, RecursionError):
         raise UserError("1452-400", "The continuationToken is invalid.") from None
     expected = str if order.column == "name" else int
-    if not isinstance(last_id, str) or type(value) is not expected:
+    if not isinstance(last_id, str) or type(value) is not expected or "\x00" in last_id:
+        raise UserError("1452-400", "The continuationToken is invalid.")
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        raise UserError("1452-400", "The continuationToken is invalid.")
+    if isinstance(value, str) and "\x00" in value:
         raise UserError("1452-400", "The continuationToken is invalid.")
     filters = tuple(parse_filter(p) for p in properties)
     return ListQuery(properties, filters, order, limit, False, (value, last_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +26,17 @@ def insert(session: Session, values: dict[str, Any]) -> None:
     session.execute(T.insert().values(**values))
 
 
+def _valid_id(connection_id: str) -> bool:
+    """Ids are UUIDs; anything else (a NUL byte, say) cannot match and never reaches SQL."""
+    try:
+        return str(uuid.UUID(connection_id)) == connection_id.lower()
+    except ValueError:
+        return False
+
+
 def get(session: Session, tenant: Tenant, connection_id: str) -> Row[Any] | None:
+    if not _valid_id(connection_id):
+        return None
     query = select(T).where(T.c.id == connection_id, *_scope(tenant))
     return session.execute(query).first()
 
@@ -41,6 +52,8 @@ def swap(
 
 
 def delete_one(session: Session, tenant: Tenant, connection_id: str) -> bool:
+    if not _valid_id(connection_id):
+        return False
     query = delete(T).where(T.c.id == connection_id, *_scope(tenant))
     return bool(getattr(session.execute(query), "rowcount", 0))
 

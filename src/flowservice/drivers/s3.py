@@ -14,7 +14,7 @@ from flowservice.errors import SourceUserError, UserError
 from flowservice.s3.checks import run_checks
 from flowservice.s3.clients import ClientFactory
 from flowservice.s3.config import S3Params
-from flowservice.s3.endpoint import resolve_host
+from flowservice.s3.endpoint import check_endpoint_url, resolve_host
 from flowservice.s3.errors import NOT_A_FILE, NOT_FOUND, source_errors
 from flowservice.s3.listing import list_buckets, list_folder
 from flowservice.s3.paths import S3Location, normalise_folder, parse_path
@@ -47,6 +47,7 @@ class S3Driver:
         s3 = S3Params.from_params(spec_name, params)
         normalise_folder(params.get("folderPath"))
         if s3.service_url:
+            check_endpoint_url(s3.service_url)
             self.clients.policy.check_url(s3.service_url, resolve=resolve_host)
 
     def test(self, spec_name: str, params: Mapping[str, Any]) -> TestReport:

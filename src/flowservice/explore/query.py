@@ -57,7 +57,7 @@ def _object_type(raw: str | None) -> ObjectType:
 def _limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return DEFAULT_LIMIT
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
         raise UserError("1452-400", f"The limit '{raw}' must be a positive integer.")
     return min(int(raw), DEFAULT_LIMIT)
 

@@ -18,6 +18,7 @@ from botocore.utils import get_environ_proxies
 
 from flowservice.s3.config import DEFAULT_REGION, ClientOptions, S3Params
 from flowservice.s3.endpoint import EndpointPolicy
+from flowservice.s3.errors import source_errors
 from flowservice.s3.role import role_credentials, role_session
 from flowservice.s3.transport import GuardedSession, install_guard
 from flowservice.settings import Settings
@@ -89,7 +90,8 @@ class ClientFactory:
         cached = self._regions.get((params.service_url, bucket))
         if cached:
             return cached
-        found = _bucket_region(self._client(params, DEFAULT_REGION, options), bucket)
+        with source_errors(f"finding the region of bucket {bucket}"):
+            found = _bucket_region(self._client(params, DEFAULT_REGION, options), bucket)
         return self._regions.put((params.service_url, bucket), found)
 
     def role_credentials(self, params: S3Params, *, test: bool = False) -> RefreshableCredentials:

@@ -26,9 +26,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flowservice.errors import UserError
 from flowservice.s3.errors import EndpointNotAllowed
 
-__all__ = ["Address", "EndpointPolicy", "forbidden_reason", "resolve_host"]
+__all__ = ["Address", "EndpointPolicy", "check_endpoint_url", "forbidden_reason", "resolve_host"]
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -174,6 +175,25 @@ def _split_url(url: str) -> tuple[str, int, bool]:
         raise EndpointNotAllowed("serviceUrl must not contain a user name or password.")
     tls = parts.scheme == "https"
     return parts.hostname, port or (443 if tls else 80), tls
+
+
+def check_endpoint_url(url: str) -> None:
+    """Refuse a ``serviceUrl`` botocore would not take as an endpoint, before it is stored."""
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    parts = urlsplit(url)
+    if parts.query or parts.fragment:
+        raise UserError("1305-400", "Auth param 'serviceUrl' is invalid: remove its ? or # part.")
+    try:
+        valid = is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)
+        if valid and parts.hostname:
+            parts.hostname.encode("idna")
+    except (UnicodeError, ValueError):
+        valid = False
+    if not valid:
+        raise UserError(
+            "1305-400", "Auth param 'serviceUrl' is invalid: not a usable endpoint URL."
+        )
 
 
 def resolve_host(host: str, port: int) -> list[str]:
