@@ -63,3 +63,36 @@ def test_secret_is_never_in_responses_logs_files_or_rows(
             assert secret.encode() not in path.read_bytes(), path
         assert secret not in _stored_rows(live)
     assert "AKIAVISIBLE" in _stored_rows(live)  # the search itself works: a non-secret is found
+
+
+def test_key_rotation_reseals_every_secret_with_the_new_key(
+    live: LiveServer, api: httpx.Client
+) -> None:
+    from sqlalchemy import select
+
+    from flowservice.storage.models import Connection
+
+    ids = [
+        api.post(
+            "/connections", json=s3_connection_body(s3AccessKey="a", s3SecretKey=f"s-{i}")
+        ).json()["id"]
+        for i in range(3)
+    ]
+    key_id, count = live.services.connections.rotate_keys()
+    assert count >= 3
+    with live.services.db.session() as session:
+        rows = session.execute(
+            select(Connection.id, Connection.secrets_key_id).where(Connection.id.in_(ids))
+        ).all()
+    assert {row.secrets_key_id for row in rows} == {key_id}
+    tenant = live.services.authenticator.authenticate(
+        api.headers["Authorization"],
+        api.headers["x-api-key"],
+        api.headers["x-gw-ims-org-id"],
+        "prod",
+    )
+    assert [live.services.connections.open(tenant, i).params["s3SecretKey"] for i in ids] == [
+        "s-0",
+        "s-1",
+        "s-2",
+    ]
