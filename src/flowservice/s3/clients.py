@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from datetime import datetime
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 import botocore.session
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import ClientError
-from botocore.utils import get_environ_proxies
+from botocore.utils import get_environ_proxies, parse_timestamp
 
 from flowservice.s3.config import DEFAULT_REGION, ClientOptions, S3Params
 from flowservice.s3.endpoint import EndpointPolicy
@@ -113,12 +114,28 @@ class ClientFactory:
             session = role_session(self.role_credentials(params, test=options is self.test))
         else:
             session = botocore.session.Session()
+        # Listing pages hold 1,000 LastModified dates: botocore's default (dateutil) parser is
+        # a quarter of a page's CPU, four times what fromisoformat costs for S3's ISO dates.
+        parsers = session.get_component("response_parser_factory")
+        parsers.set_parser_defaults(timestamp_parser=_parse_timestamp)
         kwargs = params.to_boto3_kwargs(options, region)
         client = session.create_client("s3", **kwargs)
         verify = session.get_config_variable("ca_bundle") or True
         proxies = get_environ_proxies(client.meta.endpoint_url)
         install_guard(client, GuardedSession(self.policy, options, verify, proxies))
         return cast("S3Client", client)
+
+
+def _parse_timestamp(value: str) -> datetime:
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed
+    result: datetime = parse_timestamp(value)
+    return result
 
 
 def _bucket_region(client: S3Client, bucket: str) -> str:

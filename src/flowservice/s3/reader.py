@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 __all__ = ["S3Object", "open_object"]
 
+MAX_WINDOW = 8 * 1024 * 1024
+
 
 class S3Object:
     """A :class:`~flowservice.drivers.base.ByteSource` over one S3 object."""
@@ -62,22 +64,22 @@ class S3Object:
         return data
 
     def iter_chunks(self, start: int = 0, chunk_size: int = 256 * 1024) -> Iterator[bytes]:
-        """Stream from ``start`` with one GET; closing the iterator closes the connection."""
-        if start >= self._size:
-            return
-        with source_errors(f"reading {self.path}"):
-            response = self._client.get_object(
-                Bucket=self._location.bucket,
-                Key=self._location.key,
-                Range=f"bytes={max(start, 0)}-",
-            )
-            body = response["Body"]
-            try:
-                for chunk in body.iter_chunks(chunk_size):
-                    self._count(len(chunk))
-                    yield chunk
-            finally:
-                body.close()
+        """Stream from ``start`` in bounded ranged GETs that grow from ``chunk_size`` to 8 MiB.
+
+        Each GET is read to its end, so its connection goes back to the pool, and a consumer
+        that stops early (a preview, nearly always) leaves no open-ended request to abort: an
+        open-ended ``bytes=start-`` GET closed after its first chunk costs a new connection and
+        grows slower with the object's size.
+        """
+        position, window = max(start, 0), max(chunk_size, 1)
+        while position < self._size:
+            data = self.read_range(position, window)
+            if not data:
+                return
+            for offset in range(0, len(data), chunk_size):
+                yield data[offset : offset + chunk_size]
+            position += len(data)
+            window = min(window * 2, MAX_WINDOW)
 
 
 def open_object(client: S3Client, location: S3Location) -> S3Object:
