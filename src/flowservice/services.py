@@ -27,7 +27,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        db = Database(settings.sqlalchemy_url)
+        db = Database(settings.sqlalchemy_url, pool_size=settings.threads)
         catalog = Catalog.load()
         vault = Vault(load_master_key(settings))
         connections = ConnectionService(db, catalog, vault, DriverRegistry(settings))

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = None
     allowed_endpoints: Annotated[tuple[str, ...], NoDecode] = ()
     workers: int = Field(default=1, ge=1, le=64)
+    threads: int = Field(default=40, ge=1, le=256)
     log_level: str = "info"
     access_log: bool = True
 

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
 
 from flowservice.api.jsonsafety import check_json
 from flowservice.errors import UserError
-from flowservice.identity.authenticator import Tenant
+from flowservice.identity.authenticator import CacheMiss, Tenant
 from flowservice.services import Services
 
 __all__ = ["Body", "CurrentTenant", "ServicesDep", "json_body"]
@@ -17,7 +18,7 @@ __all__ = ["Body", "CurrentTenant", "ServicesDep", "json_body"]
 JSON_TYPES = ("application/json", "application/json-patch+json")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -25,17 +26,24 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_tenant(
+async def get_tenant(
     services: ServicesDep,
     authorization: Annotated[str | None, Header(description="`Bearer {ACCESS_TOKEN}`")] = None,
     x_api_key: Annotated[str | None, Header(description="The API client id (API_KEY).")] = None,
     x_gw_ims_org_id: Annotated[str | None, Header(description="The organization (ORG_ID).")] = None,
     x_sandbox_name: Annotated[str | None, Header(description="The sandbox, e.g. `prod`.")] = None,
 ) -> Tenant:
-    """The gateway checks of contract §1: a valid token, its API key and org, a known sandbox."""
-    return services.authenticator.authenticate(
-        authorization, x_api_key, x_gw_ims_org_id, x_sandbox_name
-    )
+    """The gateway checks of contract §1: a valid token, its API key and org, a known sandbox.
+
+    Answered on the event loop from the authenticator's cache when it can; only a miss, which
+    reads the store, goes to a worker thread (each thread hop costs as much as the check).
+    """
+    headers = (authorization, x_api_key, x_gw_ims_org_id, x_sandbox_name)
+    authenticator = services.authenticator
+    try:
+        return authenticator.authenticate(*headers, cached_only=True)
+    except CacheMiss:
+        return await run_in_threadpool(authenticator.authenticate, *headers)
 
 
 CurrentTenant = Annotated[Tenant, Depends(get_tenant)]

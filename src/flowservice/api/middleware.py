@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import re
 import uuid
 
@@ -74,4 +75,5 @@ def _request_id(scope: Scope) -> str:
             text = bytes(value).decode("latin-1")
             if SAFE_ID.match(text):
                 return text
-    return str(uuid.uuid4())
+    # Unique, not secret: a UUID from the fast PRNG (uuid4 reads os.urandom on every call).
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))

@@ -6,7 +6,19 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Table, delete, func, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy import Connection as SAConnection
 from sqlalchemy.orm import Session
 
 from flowservice.connections.query import ListQuery
@@ -16,6 +28,10 @@ from flowservice.storage.models import Connection
 __all__ = ["count", "delete_one", "get", "insert", "page", "swap"]
 
 T: Table = Connection.__table__  # type: ignore[assignment]  # always a Table here
+# What reads render: everything but the sealed secrets, which only the driver path opens.
+PUBLIC = [column for column in T.c if not column.name.startswith("secrets_")]
+# Reads run on a plain connection (cheaper than an ORM session); writes on the use case's session.
+Executor = Session | SAConnection
 
 
 def _scope(tenant: Tenant) -> list[ColumnElement[bool]]:
@@ -34,11 +50,23 @@ def _valid_id(connection_id: str) -> bool:
         return False
 
 
-def get(session: Session, tenant: Tenant, connection_id: str) -> Row[Any] | None:
+def _by_id(*columns: Any) -> Select[Any]:
+    scope = (T.c.org_id == bindparam("org"), T.c.sandbox_id == bindparam("sandbox"))
+    return select(*columns).where(T.c.id == bindparam("id"), *scope)
+
+
+# Built once: building and cache-keying a statement per call costs three times the query.
+GET_PUBLIC = _by_id(*PUBLIC)
+GET_WITH_SECRETS = _by_id(*T.c)
+
+
+def get(
+    executor: Executor, tenant: Tenant, connection_id: str, *, secrets: bool = False
+) -> Row[Any] | None:
     if not _valid_id(connection_id):
         return None
-    query = select(T).where(T.c.id == connection_id, *_scope(tenant))
-    return session.execute(query).first()
+    values = {"id": connection_id, "org": tenant.org_id, "sandbox": tenant.sandbox_id}
+    return executor.execute(GET_WITH_SECRETS if secrets else GET_PUBLIC, values).first()
 
 
 def swap(
@@ -58,20 +86,20 @@ def delete_one(session: Session, tenant: Tenant, connection_id: str) -> bool:
     return bool(getattr(session.execute(query), "rowcount", 0))
 
 
-def count(session: Session, tenant: Tenant, query: ListQuery) -> int:
+def count(executor: Executor, tenant: Tenant, query: ListQuery) -> int:
     statement = select(func.count()).select_from(T).where(*_scope(tenant), *query.conditions(T))
-    return int(session.execute(statement).scalar_one())
+    return int(executor.execute(statement).scalar_one())
 
 
-def page(session: Session, tenant: Tenant, query: ListQuery) -> Sequence[Row[Any]]:
+def page(executor: Executor, tenant: Tenant, query: ListQuery) -> Sequence[Row[Any]]:
     """One page plus one row, so the caller knows whether another page follows."""
     column = T.c[query.order.column]
     keys = (column.desc(), T.c.id.desc()) if query.order.descending else (column, T.c.id)
-    statement = select(T).where(*_scope(tenant), *query.conditions(T))
+    statement = select(*PUBLIC).where(*_scope(tenant), *query.conditions(T))
     if query.after is not None:
         after = tuple_(column, T.c.id)
         position = tuple_(*query.after)
         statement = statement.where(
             after < position if query.order.descending else after > position
         )
-    return session.execute(statement.order_by(*keys).limit(query.limit + 1)).all()
+    return executor.execute(statement.order_by(*keys).limit(query.limit + 1)).all()

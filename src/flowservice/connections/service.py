@@ -90,15 +90,15 @@ class ConnectionService:
         return Created(connection_id, quote_etag(etag))
 
     def get(self, tenant: Tenant, connection_id: str) -> dict[str, Any]:
-        with self._db.session() as session:
-            row = repo.get(session, tenant, connection_id)
+        with self._db.engine.connect() as connection:
+            row = repo.get(connection, tenant, connection_id)
         if row is None:
             raise NotFoundError(RESOURCE, connection_id)
         return to_wire(row, tenant.sandbox_name)
 
     def list(self, tenant: Tenant, query: ListQuery) -> Page:
-        with self._db.session() as session:
-            rows = repo.page(session, tenant, query)
+        with self._db.engine.connect() as connection:
+            rows = repo.page(connection, tenant, query)
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         token = None
@@ -108,8 +108,8 @@ class ConnectionService:
         return Page([to_wire(r, tenant.sandbox_name) for r in rows], token)
 
     def count(self, tenant: Tenant, query: ListQuery) -> int:
-        with self._db.session() as session:
-            return repo.count(session, tenant, query)
+        with self._db.engine.connect() as connection:
+            return repo.count(connection, tenant, query)
 
     def patch(self, tenant: Tenant, connection_id: str, if_match: str | None, body: Any) -> Created:
         expected = _parse_if_match(if_match)
@@ -205,7 +205,7 @@ class ConnectionService:
         return self._vault.seal(session, record_id, secrets)
 
     def _require(self, session: Session, tenant: Tenant, connection_id: str) -> Row[Any]:
-        row = repo.get(session, tenant, connection_id)
+        row = repo.get(session, tenant, connection_id, secrets=True)
         if row is None:
             raise NotFoundError(RESOURCE, connection_id)
         return row

@@ -16,7 +16,7 @@ from flowservice.identity.service import Principal, find_principal, find_sandbox
 from flowservice.identity.tokens import hash_token
 from flowservice.storage.db import Database
 
-__all__ = ["Authenticator", "Tenant"]
+__all__ = ["Authenticator", "CacheMiss", "Tenant"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -30,6 +30,10 @@ class Tenant:
     sandbox_id: str
     sandbox_name: str
     client_id: str
+
+
+class CacheMiss(Exception):
+    """Raised by a cache-only authentication that would need the store."""
 
 
 class TtlCache(Generic[K, V]):
@@ -66,8 +70,15 @@ class Authenticator:
         api_key: str | None,
         org_id: str | None,
         sandbox_name: str | None,
+        *,
+        cached_only: bool = False,
     ) -> Tenant:
-        principal = self._principal(authorization)
+        """The tenant of a request, or a GatewayError / UserError for the first failed check.
+
+        With ``cached_only`` the store is not consulted: a cache miss raises :class:`CacheMiss`,
+        so an event loop can answer most requests inline and send only misses to a thread.
+        """
+        principal = self._principal(authorization, cached_only)
         if not api_key:
             raise GatewayError(403, "403000", "Api Key is required")
         if api_key != principal.client_id:
@@ -76,10 +87,10 @@ class Authenticator:
             raise GatewayError(400, "400003", "Missing header")
         if org_id != principal.org_id:
             raise GatewayError(403, "403025", "Profile is not valid")
-        sandbox_id = self._sandbox(org_id, sandbox_name)
+        sandbox_id = self._sandbox(org_id, sandbox_name, cached_only)
         return Tenant(org_id, sandbox_id, sandbox_name or "", principal.client_id)
 
-    def _principal(self, authorization: str | None) -> Principal:
+    def _principal(self, authorization: str | None, cached_only: bool) -> Principal:
         if not authorization:
             raise GatewayError(403, "403010", "Oauth token is missing.")
         scheme, _, token = authorization.strip().partition(" ")
@@ -89,6 +100,8 @@ class Authenticator:
         key = hash_token(token)
         principal = self._principals.get(key)
         if principal is None:
+            if cached_only:
+                raise CacheMiss
             with self._db.session() as session:
                 principal = find_principal(session, token)
             if principal is None:
@@ -98,11 +111,13 @@ class Authenticator:
             raise GatewayError(401, "401013", "Oauth token is not valid")
         return principal
 
-    def _sandbox(self, org_id: str, name: str | None) -> str:
+    def _sandbox(self, org_id: str, name: str | None, cached_only: bool) -> str:
         if not name:
             raise UserError("2105-400", "The header x-sandbox-name is missing in the request")
         sandbox_id = self._sandboxes.get((org_id, name))
         if sandbox_id is None:
+            if cached_only:
+                raise CacheMiss
             with self._db.session() as session:
                 sandbox_id = find_sandbox_id(session, org_id, name)
             if sandbox_id is None:

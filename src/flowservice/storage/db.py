@@ -25,7 +25,9 @@ def normalize_url(url: str) -> str:
 class Database:
     """One engine and its session factory."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    # As many connections as Starlette has worker threads (anyio's default limit is 40), so a
+    # busy service never closes and reopens overflow connections.
+    def __init__(self, url: str, *, pool_size: int = 40) -> None:
         self.url = normalize_url(url)
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
@@ -44,7 +46,7 @@ class Database:
 def _create_engine(url: str, dialect: str, pool_size: int) -> Engine:
     if dialect == "sqlite":
         return _sqlite_engine(url, pool_size)
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
 
 
 def _sqlite_engine(url: str, pool_size: int) -> Engine:
@@ -54,7 +56,7 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
     engine = create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=10,
         connect_args={"check_same_thread": False, "timeout": 30},
     )
     event.listen(engine, "connect", _sqlite_pragmas)
