@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -430,3 +430,33 @@ def _cpu_model() -> str:
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     return platform.processor() or platform.machine()
+
+
+@contextlib.contextmanager
+def profiling(folder: str | None, pid: int, target: str, rate: int = 100) -> Iterator[None]:
+    """py-spy record of process ``pid`` into ``folder/target`` while the block runs.
+
+    Only samples holding the GIL (``--gil``): where the one server process spends its CPU.
+    Without ``folder`` it does nothing; without py-spy it says so and does nothing.
+    """
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not folder or not Path(spy).exists():
+        if folder:
+            note("py-spy is not installed; no profile recorded.")
+        yield
+        return
+    out = Path(folder, target)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    argv = [spy, "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate)]
+    argv += ["--gil", "--nonblocking", "--output", str(out)]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        note(f"Profile: {out}")

@@ -22,13 +22,12 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -52,6 +51,7 @@ from _load import (
     markdown_table,
     measure,
     note,
+    profiling,
     start_server,
     stop_on_signals,
 )
@@ -541,7 +541,7 @@ def measure_endpoint(
 ) -> Result:
     check(load)
     note(f"[{deployment.backend}] measuring {load.name}")
-    with profiling(profile, deployment, f"{load.name} round {index + 1}"):
+    with profiling(profile, deployment.pid, profile_name(deployment, load.name, index)):
         result = measure(load, options)
     if result.errors:
         note(f"[{deployment.backend}] {load.name}: {result.errors} errors")
@@ -560,31 +560,10 @@ def check(load: Load) -> None:
         raise RuntimeError(f"{load.name}: {response.status_code} {response.text[:300]}")
 
 
-@contextlib.contextmanager
-def profiling(folder: str | None, deployment: Deployment, name: str) -> Iterator[None]:
-    """py-spy record of the service while the block runs (warm-up included)."""
-    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    if not folder or not Path(spy).exists():
-        if folder:
-            note("py-spy is not installed; no profile recorded.")
-        yield
-        return
+def profile_name(deployment: Deployment, endpoint: str, index: int) -> str:
+    name = f"{endpoint} round {index + 1}"
     slug = "-".join("".join(c if c.isalnum() else " " for c in name).lower().split())
-    out = Path(folder, f"{deployment.backend}-{slug}.txt")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # --gil: only samples holding the GIL, i.e. where the one server process spends its CPU.
-    argv = [spy, "record", "--pid", str(deployment.pid), "--format", "raw", "--rate", "200"]
-    argv += ["--gil", "--nonblocking", "--output", str(out)]
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    return f"{deployment.backend}-{slug}.txt"
 
 
 # -- reporting -----------------------------------------------------------------------------------

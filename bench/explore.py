@@ -43,7 +43,6 @@ import math
 import os
 import random
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -74,6 +73,7 @@ from _load import (
     machine_summary,
     markdown_table,
     note,
+    profiling,
     start_server,
     stop_on_signals,
 )
@@ -241,9 +241,9 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[Measured
     raw = s3.client()
     measured = Measured()
     if args.keys:
-        with profiling(args.profile, service.pid, "listing"):
+        with profiling(args.profile, service.pid, "explore-listing.txt"):
             bench_listing(api, connection_id, raw, args, measured)
-    with profiling(args.profile, service.pid, "previews"):
+    with profiling(args.profile, service.pid, "explore-previews.txt"):
         bench_previews(api, connection_id, s3, data, args, measured, work)
     return measured, setup
 
@@ -974,32 +974,6 @@ def verdict(out: Measured, name: str, ok: bool) -> str:
 
 
 # -- profiling -----------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def profiling(folder: str | None, pid: int, name: str) -> Iterator[None]:
-    """py-spy record of the service while the block runs (only samples holding the GIL)."""
-    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    if not folder or not Path(spy).exists():
-        if folder:
-            note("py-spy is not installed; no profile recorded.")
-        yield
-        return
-    target = Path(folder, f"explore-{name}.txt")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    argv = [spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "100"]
-    argv += ["--gil", "--nonblocking", "--output", str(target)]
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        note(f"Profile of the service: {target}")
 
 
 # -- reporting -----------------------------------------------------------------------------------
