@@ -460,3 +460,12 @@ def profiling(folder: str | None, pid: int, target: str, rate: int = 100) -> Ite
             process.kill()
             process.wait()
         note(f"Profile: {out}")
+
+
+def dump_json(document: object, destination: str) -> None:
+    """``document`` as indented JSON to a file, or to stdout when ``destination`` is ``-``."""
+    text = json.dumps(document, indent=2) + "\n"
+    if destination == "-":
+        sys.stdout.write(text)
+    else:
+        Path(destination).write_text(text)

@@ -45,6 +45,7 @@ from _load import (
     Request,
     RequestSource,
     Result,
+    dump_json,
     free_port,
     lua_string,
     machine_summary,
@@ -686,11 +687,7 @@ def write_json(
             for row in rows
         ],
     }
-    text = json.dumps(document, indent=2) + "\n"
-    if args.json == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.json).write_text(text)
+    dump_json(document, args.json)
 
 
 if __name__ == "__main__":

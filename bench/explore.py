@@ -69,6 +69,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _load import (
     LOOPBACK,
     Server,
+    dump_json,
     free_port,
     machine_summary,
     markdown_table,
@@ -1073,11 +1074,7 @@ def write_json(measured: Measured, setup: Setup, args: argparse.Namespace, elaps
         ],
         "verdicts": measured.verdicts,
     }
-    text = json.dumps(document, indent=2) + "\n"
-    if args.json == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.json).write_text(text)
+    dump_json(document, args.json)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,7 @@ import httpx
 import pytest
 
 from tests.conftest import S3_SPEC_ID, s3_connection_body
-
-
-def _code(response: httpx.Response) -> str:
-    return str(response.json()["type"]).removeprefix("https://ns.adobe.com/aep/errors/FLOW-")
+from tests.support.wire import error_code
 
 
 def _stored(api: httpx.Client) -> int:
@@ -69,7 +66,7 @@ def test_invalid_create_is_rejected_and_nothing_is_stored(
     body = _with(s3_connection_body(**VALID), path, value)
     response = api.post("/connections", json=body)
     assert response.status_code == 400, response.text
-    assert _code(response) == code
+    assert error_code(response) == code
     assert named in response.json()["errorMessage"]
     assert _stored(api) == before
 
@@ -107,7 +104,7 @@ def test_malformed_bodies(
     headers = {"Content-Type": content_type} if content_type else {}
     response = api.post("/connections", content=content, headers=headers)
     assert response.status_code == status, response.text
-    assert _code(response) == code
+    assert error_code(response) == code
 
 
 def test_body_over_one_mebibyte_is_413(api: httpx.Client) -> None:
@@ -115,7 +112,7 @@ def test_body_over_one_mebibyte_is_413(api: httpx.Client) -> None:
     body["description"] = "x" * (1024 * 1024)
     response = api.post("/connections", json=body)
     assert response.status_code == 413
-    assert _code(response) == "1005-413"
+    assert error_code(response) == "1005-413"
     assert _stored(api) == 0
 
 

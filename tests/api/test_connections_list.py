@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.conftest import s3_connection_body
+from tests.support.wire import error_code
 
 
 def _create(api: httpx.Client, name: str, description: str | None = None) -> dict[str, Any]:
@@ -23,10 +24,6 @@ def _create(api: httpx.Client, name: str, description: str | None = None) -> dic
 def _names(response: httpx.Response) -> list[str]:
     assert response.status_code == 200, response.text
     return [item["name"] for item in response.json()["items"]]
-
-
-def _code(response: httpx.Response) -> str:
-    return str(response.json()["type"]).rsplit("FLOW-", 1)[1]
 
 
 def _all_pages(api: httpx.Client, **params: str) -> list[dict[str, Any]]:
@@ -133,7 +130,7 @@ def test_count(api: httpx.Client, three: list[dict[str, Any]]) -> None:
 def test_bad_list_queries(api: httpx.Client, params: dict[str, str], code: str) -> None:
     response = api.get("/connections", params=params)
     assert response.status_code == 400, response.text
-    assert _code(response) == code
+    assert error_code(response) == code
 
 
 def test_pages_cover_everything_once_in_order(api: httpx.Client) -> None:

@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import s3_connection_body
 from tests.support.live import LiveServer
 from tests.support.tenants import TenantCredentials
+from tests.support.wire import error_code
 
 
 @pytest.fixture
@@ -32,10 +33,6 @@ def _patch(
 def _read(api: httpx.Client, created: dict[str, Any]) -> dict[str, Any]:
     item: dict[str, Any] = api.get(f"/connections/{created['id']}").json()["items"][0]
     return item
-
-
-def _code(response: httpx.Response) -> str:
-    return str(response.json()["type"]).rsplit("FLOW-", 1)[1]
 
 
 def test_replace_name_description_state(api: httpx.Client, created: dict[str, Any]) -> None:
@@ -76,7 +73,7 @@ def test_missing_if_match_is_1403(api: httpx.Client, created: dict[str, Any]) ->
         f"/connections/{created['id']}", json=[{"op": "replace", "path": "/name", "value": "x"}]
     )
     assert response.status_code == 400
-    assert _code(response) == "1403-400"
+    assert error_code(response) == "1403-400"
 
 
 def test_stale_etag_is_1404_412_and_changes_nothing(
@@ -88,7 +85,7 @@ def test_stale_etag_is_1404_412_and_changes_nothing(
     )
     response = _patch(api, created, [{"op": "replace", "path": "/name", "value": "second"}])
     assert response.status_code == 412
-    assert _code(response) == "1404-412"
+    assert error_code(response) == "1404-412"
     assert created["etag"].strip('"') in response.json()["errorMessage"]
     assert _read(api, created)["name"] == "first"
 
@@ -174,7 +171,7 @@ def test_invalid_patches_change_nothing(
     before = _read(api, created)
     response = _patch(api, created, ops)
     assert response.status_code == 400, response.text
-    assert _code(response) == code
+    assert error_code(response) == code
     assert _read(api, created) == before
 
 
@@ -194,6 +191,7 @@ def test_concurrent_patches_with_one_etag_exactly_one_wins(
     barrier = threading.Barrier(workers)
     statuses: list[int] = [0] * workers
     winners: list[str] = []
+    losers: list[str] = []
 
     def attempt(i: int) -> None:
         with httpx.Client(
@@ -209,7 +207,7 @@ def test_concurrent_patches_with_one_etag_exactly_one_wins(
             if response.status_code == 200:
                 winners.append(f"writer-{i}")
             else:
-                assert _code(response) == "1404-412"
+                losers.append(error_code(response))
 
     threads = [threading.Thread(target=attempt, args=(i,)) for i in range(workers)]
     for thread in threads:
@@ -217,6 +215,7 @@ def test_concurrent_patches_with_one_etag_exactly_one_wins(
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [200] + [412] * (workers - 1)
+    assert losers == ["1404-412"] * (workers - 1)
     assert _read(api, created)["description"] == winners[0]  # no lost update
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import s3_connection_body
 from tests.support.s3servers import Keys, S3Server
+from tests.support.wire import error_code
 
 pytestmark = pytest.mark.s3
 
@@ -21,10 +22,6 @@ CSV = (
     b"id,name,amount,active,joined\n"
     b"1,Ann,1.5,true,2024-01-02\n2,Bob,,false,2024-02-03\n3,Cy,7,TRUE,\n"
 )
-
-
-def _code(response: httpx.Response) -> str:
-    return str(response.json()["type"]).rsplit("FLOW-", 1)[1]
 
 
 def _connect(api: httpx.Client, params: dict[str, str]) -> str:
@@ -174,7 +171,7 @@ def test_paths_outside_the_connection_are_refused(
     connection_id = _connect(api, s3_server.params(bucketName=bucket, folderPath="data/"))
     response = _explore(api, connection_id, objectType="folder", object=path.format(bucket=bucket))
     assert response.status_code == 400, response.text
-    assert _code(response) == code
+    assert error_code(response) == code
 
 
 @pytest.mark.parametrize(
@@ -210,7 +207,7 @@ def test_bad_explore_queries(
     connection_id = _connect(api, s3_server.params())
     response = _explore(api, connection_id, **params)
     assert response.status_code == 400, response.text
-    assert _code(response) == code
+    assert error_code(response) == code
 
 
 # -- preview ----------------------------------------------------------------------------------
@@ -322,7 +319,7 @@ def test_service_url_to_internal_addresses_is_refused(api: httpx.Client, url: st
         "/connections", json=s3_connection_body(s3AccessKey="a", s3SecretKey="b", serviceUrl=url)
     )
     assert response.status_code == 400, response.text
-    assert _code(response) == "1364-400"
+    assert error_code(response) == "1364-400"
     assert api.get("/connections", params={"count": "true"}).json()["count"] == before
 
 
@@ -343,7 +340,7 @@ def test_patch_to_an_internal_service_url_is_refused(
         headers={"If-Match": created.json()["etag"]},
     )
     assert response.status_code == 400
-    assert _code(response) == "1364-400"
+    assert error_code(response) == "1364-400"
 
 
 def test_explore_response_types(api: httpx.Client, s3_server: S3Server, bucket: str) -> None:

@@ -12,10 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import s3_connection_body
-
-
-def _code(response: httpx.Response) -> str:
-    return str(response.json()["type"]).rsplit("FLOW-", 1)[1]
+from tests.support.wire import error_code
 
 
 def _token(payload: str) -> str:
@@ -43,7 +40,7 @@ def created(api: httpx.Client) -> dict[str, Any]:
 def test_ids_that_cannot_exist_are_404(api: httpx.Client, method: str, path: str) -> None:
     response = api.request(method, path)
     assert response.status_code == 404
-    assert _code(response) == "1101-404"
+    assert error_code(response) == "1101-404"
 
 
 @pytest.mark.parametrize(
@@ -67,7 +64,7 @@ def test_list_values_the_store_cannot_hold_are_1452(
 ) -> None:
     response = api.get("/connections", params=params)
     assert response.status_code == 400, response.text
-    assert _code(response) == "1452-400"
+    assert error_code(response) == "1452-400"
 
 
 def _nested(depth: int) -> Any:
@@ -96,7 +93,7 @@ def test_bodies_with_nul_or_deep_nesting_are_refused(
         "/connections", content=content, headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 400, response.text
-    assert _code(response) == "1106-400"
+    assert error_code(response) == "1106-400"
     assert api.get("/connections", params={"count": "true"}).json() == {"count": 0}
 
 
@@ -129,7 +126,7 @@ def test_line_breaks_in_auth_params_are_refused_without_echo(
     params = {"s3AccessKey": "a", "s3SecretKey": "b", param: "SECRET-CRLF-9\r\nX-Evil: 1"}
     response = api.post("/connections", json=s3_connection_body(**params))
     assert response.status_code == 400
-    assert _code(response) == "1305-400"
+    assert error_code(response) == "1305-400"
     assert param in response.json()["errorMessage"]
     assert "SECRET-CRLF-9" not in response.text
     assert "SECRET-CRLF-9" not in caplog.text
@@ -150,7 +147,7 @@ def test_service_urls_botocore_would_refuse_are_refused_at_create(
         "/connections", json=s3_connection_body(s3AccessKey="a", s3SecretKey="b", serviceUrl=url)
     )
     assert response.status_code == 400, response.text
-    assert _code(response) == "1305-400"
+    assert error_code(response) == "1305-400"
 
 
 @pytest.mark.parametrize("limit", ["\u00b2", "9" * 5000, "-1", "1e3"])
@@ -161,7 +158,7 @@ def test_explore_limit_must_be_a_plain_positive_integer(
         f"/connections/{created['id']}/explore", params={"objectType": "root", "limit": limit}
     )
     assert response.status_code == 400
-    assert _code(response) == "1452-400"
+    assert error_code(response) == "1452-400"
 
 
 def test_unreachable_aws_is_a_failed_step_not_a_500(api: httpx.Client) -> None:
@@ -178,4 +175,4 @@ def test_method_not_allowed_names_the_allowed_methods(api: httpx.Client) -> None
     response = api.put("/connections")
     assert response.status_code == 405
     assert "POST" in response.headers["allow"]
-    assert _code(response) == "1100-405"
+    assert error_code(response) == "1100-405"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowservice.connections.service import ConnectionService
-from flowservice.drivers.base import Page, TestReport
+from flowservice.connections.service import ConnectionService, OpenConnection
+from flowservice.drivers.base import Driver, Page, TestReport
 from flowservice.explore.query import ExploreQuery
 from flowservice.identity.authenticator import Tenant
 from flowservice.preview import preview
@@ -17,14 +17,16 @@ class ExploreService:
     def __init__(self, connections: ConnectionService) -> None:
         self._connections = connections
 
-    def test(self, tenant: Tenant, connection_id: str) -> TestReport:
+    def _open(self, tenant: Tenant, connection_id: str) -> tuple[OpenConnection, Driver]:
         opened = self._connections.open(tenant, connection_id)
-        driver = self._connections.driver(opened.spec)
+        return opened, self._connections.driver(opened.spec)
+
+    def test(self, tenant: Tenant, connection_id: str) -> TestReport:
+        opened, driver = self._open(tenant, connection_id)
         return driver.test(opened.auth_spec_name, opened.params)
 
     def listing(self, tenant: Tenant, connection_id: str, query: ExploreQuery) -> Page:
-        opened = self._connections.open(tenant, connection_id)
-        driver = self._connections.driver(opened.spec)
+        opened, driver = self._open(tenant, connection_id)
         if query.object_type == "root":
             return driver.list_root(opened.auth_spec_name, opened.params, query.limit, query.token)
         assert query.path is not None  # the query parser requires it for folders
@@ -36,8 +38,7 @@ class ExploreService:
         """The file's preview; without ``preview=true`` only its format and schema."""
         assert query.path is not None
         assert query.options is not None
-        opened = self._connections.open(tenant, connection_id)
-        driver = self._connections.driver(opened.spec)
+        opened, driver = self._open(tenant, connection_id)
         source = driver.open_file(opened.auth_spec_name, opened.params, query.path)
         document = preview(source, query.options)
         if not query.preview:
