@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import socket
 import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,10 +24,35 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 
 
-def _tutorial() -> str:
-    match = re.search(r"<!-- tutorial -->\n```bash\n(.*?)```", README, re.DOTALL)
-    assert match, "README has no tutorial block"
+def _block(name: str) -> str:
+    match = re.search(rf"<!-- {name} -->\n```bash\n(.*?)```", README, re.DOTALL)
+    assert match, f"README has no {name} block"
     return match.group(1)
+
+
+def _tutorial() -> str:
+    return _block("tutorial")
+
+
+@contextmanager
+def _serving(env: dict[str, str]) -> Iterator[None]:
+    """``flowservice serve`` in a subprocess, healthy, stopped afterwards."""
+    with subprocess.Popen(
+        [*CLI, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ) as server:
+        try:
+            _wait_healthy(int(env["FLOWSERVICE_PORT"]))
+            yield
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def _run_block(block: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", block],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
 
 
 def test_every_setting_is_documented() -> None:
@@ -39,23 +69,16 @@ def test_every_cli_command_is_documented() -> None:
         assert f"flowservice {command.name or command.callback.__name__}" in README  # type: ignore[union-attr]
 
 
-def test_readme_tutorial_runs_as_pasted(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    port = free_port()
-    env = {**os.environ, "FLOWSERVICE_HOME": str(home), "FLOWSERVICE_PORT": str(port)}
+def _service_env(home: Path, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "FLOWSERVICE_HOME": str(home), "FLOWSERVICE_PORT": str(free_port())}
     env.pop("FLOWSERVICE_DATABASE_URL", None)
-    with subprocess.Popen(
-        [*CLI, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    ) as server:
-        try:
-            _wait_healthy(port)
-            result = subprocess.run(
-                ["bash", "-euo", "pipefail", "-c", _tutorial()],
-                cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
-            )  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    return env | extra
+
+
+def test_readme_tutorial_runs_as_pasted(tmp_path: Path) -> None:
+    env = _service_env(tmp_path / "home")
+    with _serving(env):
+        result = _run_block(_tutorial(), env)
     assert result.returncode == 0, result.stderr
     created, patched, read = (json.loads(line) for line in result.stdout.strip().splitlines())
     assert set(created) == set(patched) == {"id", "etag"}
@@ -64,6 +87,57 @@ def test_readme_tutorial_runs_as_pasted(tmp_path: Path) -> None:
     [connection] = read["items"]
     assert connection["etag"] == patched["etag"]
     assert connection["auth"]["params"]["s3SessionToken"] == "********"
+
+
+def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError("the README's rclone serve s3 did not start")
+
+
+@contextmanager
+def _background(block: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A README block that ends in a server, in its own process group (killed afterwards)."""
+    process = subprocess.Popen(
+        ["bash", "-euo", "pipefail", "-c", block], cwd=ROOT, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def test_readme_local_s3_walkthrough_runs_as_pasted(tmp_path: Path) -> None:
+    """The three-terminal walkthrough, with only the data folder and the ports changed."""
+    port = free_port()
+
+    def here(text: str) -> str:
+        return text.replace("/tmp/flowservice-demo", str(tmp_path / "demo")).replace(
+            "8333", str(port)
+        )
+
+    service_line = re.fullmatch(
+        r"FLOWSERVICE_ALLOWED_ENDPOINTS=(\S+) make run\n", _block("local-s3-service")
+    )
+    assert service_line, "the service block is one make run line"
+    env = _service_env(tmp_path / "home", FLOWSERVICE_ALLOWED_ENDPOINTS=here(service_line[1]))
+    with _background(here(_block("local-s3-server"))) as rclone, _serving(env):
+        _wait_listening(port, rclone)
+        result = _run_block(here(_block("local-s3-try")), env)
+    assert result.returncode == 0, result.stderr
+    connection_id, tested, listed, previewed = result.stdout.strip().splitlines()
+    assert re.fullmatch(r"[0-9a-f-]{36}", connection_id), connection_id
+    assert json.loads(tested)["result"] is True, tested
+    assert [e["name"] for e in json.loads(listed)] == ["accounts.csv"]
+    preview = json.loads(previewed)
+    assert preview["properties"]["fileType"] == "delimited"
+    assert preview["data"][1] == {"id": 2, "name": "Bob", "amount": 7.0, "joined": "2024-02-03"}
 
 
 @pytest.mark.parametrize("doc", ["api.md", "s3.md", "preview.md", "benchmarks.md"])

@@ -37,7 +37,7 @@ class Services:
             catalog=catalog,
             authenticator=Authenticator(db, settings.auth_cache_seconds),
             connections=connections,
-            explore=ExploreService(connections),
+            explore=ExploreService(connections, settings.source_deadline),
         )
 
     def close(self) -> None:

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     source_connect_timeout: float = Field(default=5.0, gt=0)
     source_read_timeout: float = Field(default=30.0, gt=0)
     source_max_attempts: int = Field(default=3, ge=1, le=10)
+    source_deadline: float = Field(default=60.0, gt=0)
     test_timeout: float = Field(default=20.0, gt=0)
 
     @field_validator("allowed_endpoints", mode="before")

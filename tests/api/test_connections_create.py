@@ -53,6 +53,7 @@ CASES = [
     ("bucket-dash-end", "auth.params.bucketName", "bucket-", "1305-400", "bucketName"),
     ("service-url-ftp", "auth.params.serviceUrl", "ftp://example.com", "1305-400", "serviceUrl"),
     ("params-not-object", "auth.params", ["a"], "1106-400", "auth.params"),
+    ("folder-without-bucket", "auth.params.folderPath", "in/", "1305-400", "'bucketName'"),
 ]
 
 

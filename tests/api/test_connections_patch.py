@@ -68,6 +68,37 @@ def test_if_match_forms(api: httpx.Client, created: dict[str, Any], etag: str) -
     )
 
 
+@pytest.mark.parametrize("position", ["first", "last"])
+def test_if_match_list_succeeds_when_one_etag_is_current(
+    api: httpx.Client, created: dict[str, Any], position: str
+) -> None:
+    others = ['"00000000-0000-4000-8000-000000000000"', 'W/"11111111-1111-4111-8111-111111111111"']
+    etags = [created["etag"], *others] if position == "first" else [*others, created["etag"]]
+    ops = [{"op": "replace", "path": "/name", "value": "listed"}]
+    response = _patch(api, created, ops, ", ".join(etags))
+    assert response.status_code == 200, response.text
+    assert _read(api, created)["name"] == "listed"
+
+
+def test_if_match_list_with_no_current_etag_is_1404_412(
+    api: httpx.Client, created: dict[str, Any]
+) -> None:
+    listed = '"00000000-0000-4000-8000-000000000000", "11111111-1111-4111-8111-111111111111"'
+    response = _patch(api, created, [{"op": "replace", "path": "/name", "value": "x"}], listed)
+    assert response.status_code == 412, response.text
+    assert error_code(response) == "1404-412"
+    assert _read(api, created)["name"] == "Amazon S3 base connection"
+
+
+def test_patch_removing_the_bucket_of_a_folder_path_is_refused(api: httpx.Client) -> None:
+    params = {"s3AccessKey": "k", "s3SecretKey": "s", "bucketName": "acme", "folderPath": "in/"}
+    created = api.post("/connections", json=s3_connection_body(**params)).json()
+    response = _patch(api, created, [{"op": "remove", "path": "/auth/params/bucketName"}])
+    assert response.status_code == 400, response.text
+    assert "'folderPath' needs 'bucketName'" in response.json()["errorMessage"]
+    assert _read(api, created)["auth"]["params"]["bucketName"] == "acme"
+
+
 def test_missing_if_match_is_1403(api: httpx.Client, created: dict[str, Any]) -> None:
     response = api.patch(
         f"/connections/{created['id']}", json=[{"op": "replace", "path": "/name", "value": "x"}]

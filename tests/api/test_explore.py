@@ -99,6 +99,30 @@ def test_invalid_session_token_says_to_patch_it(api: httpx.Client, moto_s3: S3Se
     assert "/auth/params/s3SessionToken" in messages
 
 
+@pytest.mark.parametrize(
+    ("objects", "read"),
+    [
+        ({"in/a-empty.csv": b"", "in/b.csv": b"id\n1\n"}, "Read 5 bytes of /{bucket}/in/b.csv."),
+        (
+            {"in/only-empty.csv": b""},
+            "Read /{bucket}/in/only-empty.csv: an empty object (0 bytes).",
+        ),
+    ],
+    ids=["empty-then-not", "only-empty"],
+)
+def test_connection_test_passes_when_the_first_object_is_empty(
+    api: httpx.Client, s3_server: S3Server, objects: dict[str, bytes], read: str
+) -> None:
+    bucket = s3_server.new_bucket("empty")
+    s3_server.put_objects(bucket, objects)
+    connection_id = _connect(api, s3_server.params(bucketName=bucket, folderPath="in/"))
+    body = api.get(f"/connections/{connection_id}/test").json()
+    assert body["result"] is True, body
+    assert body["steps"][2] == {
+        "name": "read", "outcome": "passed", "code": None, "message": read.format(bucket=bucket)
+    }  # fmt: skip
+
+
 def test_test_of_unknown_connection_is_404(api: httpx.Client) -> None:
     assert api.get("/connections/00000000-0000-4000-8000-000000000000/test").status_code == 404
 
@@ -263,6 +287,44 @@ def test_preview_parquet(api: httpx.Client, s3_server: S3Server, bucket: str) ->
         {"id": 2, "city": "Lima"},
         {"id": 3, "city": None},
     ]
+
+
+@pytest.mark.parametrize(
+    ("preview", "says"),
+    [
+        ({}, "Reading a file's format and schema (objectType=file without preview=true)"),
+        ({"preview": "true"}, "A preview (objectType=file&preview=true)"),
+    ],
+    ids=["schema", "preview"],
+)
+def test_file_without_file_type_says_what_the_request_needs(
+    api: httpx.Client, s3_server: S3Server, bucket: str, preview: dict[str, str], says: str
+) -> None:
+    connection_id = _connect(api, s3_server.params(bucketName=bucket))
+    path = f"/{bucket}/data/accounts.csv"
+    response = _explore(api, connection_id, objectType="file", object=path, **preview)
+    assert response.status_code == 400, response.text
+    assert error_code(response) == "1376-400"
+    message = response.json()["errorMessage"]
+    assert message.startswith(says)
+    assert "determineProperties=true" in message
+
+
+def test_preview_of_json_nested_beyond_any_decoder_keeps_the_deep_part_as_text(
+    api: httpx.Client, s3_server: S3Server
+) -> None:
+    bucket = s3_server.new_bucket("deep")
+    s3_server.put_objects(bucket, {"deep.json": b'{"a": ' + b"[" * 1000 + b"]" * 1000 + b"}"})
+    connection_id = _connect(api, s3_server.params(bucketName=bucket))
+    response = _explore(
+        api, connection_id, objectType="file", object=f"/{bucket}/deep.json",
+        preview="true", fileType="json",
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    value = response.json()["data"][0]["a"]
+    for _ in range(32):
+        (value,) = value
+    assert value == "[" * 968 + "]" * 968
 
 
 def test_file_without_preview_returns_schema_only(

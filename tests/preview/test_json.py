@@ -144,10 +144,28 @@ def test_records_before_a_too_long_record_are_kept():
     assert run(data, file_type="json")["data"] == [{"a": 1}]
 
 
-def test_deeply_nested_json_beyond_the_parser_is_1370():
+@pytest.mark.parametrize("levels", [1_000, 100_000])
+def test_nesting_beyond_the_decoders_recursion_is_kept_as_json_text_too(levels: int) -> None:
+    deep = b'{"d": ' * levels + b'"x}]{["' + b"}" * levels
+    document = run(b'{"top": ' + deep + b'}\n{"n": 7}\n', file_type="json")
+    level, value, depth = document["schema"]["columns"][0], document["data"][0]["top"], 0
+    while level["type"] == "object":
+        level, value, depth = level["subProperties"][0], value["d"], depth + 1
+    assert (level["type"], depth) == ("string", MAX_NESTING)
+    rest = levels - MAX_NESTING
+    assert value == ('{"d": ' * rest) + '"x}]{["' + "}" * rest
+    assert document["data"][1] == {"top": None, "n": 7}
+
+
+def test_deep_arrays_beyond_the_decoders_recursion_are_kept_as_json_text() -> None:
     data = b"[" * 100_000 + b"]" * 100_000
+    document = run(b'{"a": ' + data + b"}", file_type="json")
+    assert document["schema"]["columns"][0]["type"] == "array"
+
+
+def test_a_deep_record_cut_short_is_1370() -> None:
     with pytest.raises(UserError) as caught:
-        run(b'{"a": ' + data + b"}", file_type="json")
+        run(b'{"a": ' + b"[" * 5_000 + b"]" * 10, file_type="json")
     assert caught.value.code == "1370-400"
 
 

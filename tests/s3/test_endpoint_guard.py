@@ -89,5 +89,17 @@ def test_forbidden_service_urls_are_refused_before_connecting(url: str, reason: 
 def test_check_params_refuses_a_folder_path_escaping_its_folder() -> None:
     driver = S3Driver(Settings())
     with pytest.raises(UserError) as caught:
-        driver.check_params(KEY, {"s3AccessKey": "a", "s3SecretKey": "b", "folderPath": "a/../b"})
+        driver.check_params(
+            KEY,
+            {"s3AccessKey": "a", "s3SecretKey": "b", "bucketName": "b1", "folderPath": "a/../b"},
+        )
     assert caught.value.code == "1363-400"
+
+
+def test_check_params_refuses_a_folder_path_without_a_bucket_naming_both() -> None:
+    driver = S3Driver(Settings())
+    with pytest.raises(UserError) as caught:
+        driver.check_params(KEY, {"s3AccessKey": "a", "s3SecretKey": "b", "folderPath": "in/"})
+    assert caught.value.code == "1305-400"
+    assert "'folderPath'" in caught.value.message
+    assert "'bucketName'" in caught.value.message

@@ -163,7 +163,7 @@ def test_params_adapter_addressing_and_secret_free_repr() -> None:
     assert kwargs["endpoint_url"] == "http://minio.lan:9000"
     assert kwargs["aws_session_token"] == "tok3n"
     assert kwargs["config"].s3 == {"addressing_style": "path"}
-    assert kwargs["config"].retries == {"max_attempts": 3, "mode": "standard"}
+    assert kwargs["config"].retries == {"total_max_attempts": 3, "mode": "standard"}
     assert aws.to_boto3_kwargs(ClientOptions(1, 2, 3), "us-east-1")["config"].s3 == {
         "addressing_style": "auto"
     }

@@ -16,10 +16,11 @@ from flowservice.connections import repository as repo
 from flowservice.connections.patching import Patched, apply_patch
 from flowservice.connections.query import ListQuery
 from flowservice.connections.schemas import ConnectionCreate, parse_model
-from flowservice.connections.wire import MASK, quote_etag, to_wire
+from flowservice.connections.wire import MASK, to_wire
 from flowservice.drivers.base import Driver
 from flowservice.errors import NotFoundError, UserError
 from flowservice.identity.authenticator import Tenant
+from flowservice.resources.etags import IfMatch, quote_etag, stale
 from flowservice.storage.db import Database
 from flowservice.storage.models import Connection
 from flowservice.vault import Vault
@@ -111,19 +112,19 @@ class ConnectionService:
         with self._db.engine.connect() as connection:
             return repo.count(connection, tenant, query)
 
-    def patch(self, tenant: Tenant, connection_id: str, if_match: str | None, body: Any) -> Created:
-        expected = _parse_if_match(if_match)
+    def patch(self, tenant: Tenant, connection_id: str, if_match: IfMatch, body: Any) -> Created:
         # One transaction: the etag compare-and-swap at the end makes the read-modify-write safe
         # on both back ends (PostgreSQL re-checks the WHERE on the latest row version).
         with self._db.session() as session, session.begin():
             row = self._require(session, tenant, connection_id)
-            _check_etag(row, expected)
+            if not if_match.matches(row.etag):
+                raise stale(row.id, if_match)
             spec = self._spec(row.spec_id, None)
             auth = self._auth_spec(spec, row.auth_spec_name)
             patched = apply_patch(_view(row), body, auth)
             secrets = self._merge_secrets(session, row, patched.params, patched.new_secrets)
             self._driver_for(spec).check_params(auth.name, {**patched.params, **secrets})
-            return self._swap(session, tenant, row, auth, patched, secrets)
+            return self._swap(session, tenant, row, auth, patched, secrets, if_match)
 
     def delete(self, tenant: Tenant, connection_id: str) -> None:
         # No flows exist yet, so nothing can still use a connection (1418-400 comes with flows).
@@ -170,6 +171,7 @@ class ConnectionService:
         auth: AuthSpec,
         patched: Patched,
         secrets: dict[str, str],
+        if_match: IfMatch,
     ) -> Created:
         etag = str(uuid.uuid4())
         blob, key_id = self._seal(session, row.id, auth, secrets)
@@ -180,7 +182,7 @@ class ConnectionService:
             "updated_by": tenant.client_id,
         })  # fmt: skip
         if not won:
-            raise _stale(row.id, quote_etag(row.etag))
+            raise stale(row.id, if_match)
         return Created(row.id, quote_etag(etag))
 
     def _merge_secrets(
@@ -242,25 +244,3 @@ def _view(row: Row[Any]) -> dict[str, Any]:
         "state": row.state,
         "auth": {"specName": row.auth_spec_name, "params": dict(row.params)},
     }
-
-
-def _parse_if_match(value: str | None) -> str:
-    if value is None or not value.strip():
-        raise UserError("1403-400", "The If-Match header is required to update a connection.")
-    text = value.strip()
-    text = text[2:] if text.startswith("W/") else text
-    return text.replace('\\"', '"').strip('"').strip()
-
-
-def _check_etag(row: Row[Any], expected: str) -> None:
-    if expected != "*" and expected != row.etag:
-        raise _stale(row.id, expected)
-
-
-def _stale(connection_id: str, supplied: str) -> UserError:
-    return UserError(
-        "1404-412",
-        f"The supplied version '{supplied}' does not match the current version on entity "
-        f"'{connection_id}'. GET the connection for its current etag and try again.",
-        title="Precondition failed",
-    )

@@ -6,15 +6,13 @@ from typing import Any
 
 from sqlalchemy import Row
 
-__all__ = ["MASK", "quote_etag", "to_wire"]
+from flowservice.resources.etags import quote_etag
+
+__all__ = ["MASK", "to_wire"]
 
 # What a read returns in place of every secret (documented in docs/api.md). A PATCH that sends it
 # back keeps the stored value.
 MASK = "********"
-
-
-def quote_etag(etag: str) -> str:
-    return f'"{etag}"'
 
 
 def to_wire(row: Row[Any], sandbox_name: str) -> dict[str, Any]:

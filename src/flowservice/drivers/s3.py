@@ -45,6 +45,12 @@ class S3Driver:
     def check_params(self, spec_name: str, params: Mapping[str, Any]) -> None:
         """The endpoint guard on serviceUrl (resolving its host) and a sane folderPath."""
         s3 = S3Params.from_params(spec_name, params)
+        if params.get("folderPath") and not s3.bucket:
+            raise UserError(
+                "1305-400",
+                "Auth param 'folderPath' needs 'bucketName': a folder is inside a bucket. "
+                "Add bucketName, or remove folderPath.",
+            )
         normalise_folder(params.get("folderPath"))
         if s3.service_url:
             check_endpoint_url(s3.service_url)

@@ -40,9 +40,13 @@ def parse_explore_query(query: Mapping[str, str]) -> ExploreQuery:
             object_type, path, _limit(params.get("limit")), params.get("continuationtoken") or None
         )
     preview = _flag(params.get("preview"), "preview")
-    return ExploreQuery(
-        object_type, path, preview=preview, options=PreviewOptions.from_query(query)
+    request = (
+        "A preview (objectType=file&preview=true)"
+        if preview
+        else "Reading a file's format and schema (objectType=file without preview=true)"
     )
+    options = PreviewOptions.from_query(query, request=request)
+    return ExploreQuery(object_type, path, preview=preview, options=options)
 
 
 def _object_type(raw: str | None) -> ObjectType:

@@ -66,11 +66,12 @@ def undetectable(reason: str) -> UserError:
     )
 
 
-def file_type_required() -> UserError:
+def file_type_required(request: str = "A preview") -> UserError:
+    """``request`` names what was asked, e.g. "A preview (preview=true)"."""
     return UserError(
         FILE_TYPE_REQUIRED,
-        "fileType is required for a preview (delimited, json or parquet), "
-        "unless determineProperties=true.",
+        f"{request} needs the file's fileType (delimited, json or parquet), or "
+        "determineProperties=true to detect it.",
     )
 
 

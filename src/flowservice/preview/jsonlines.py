@@ -1,7 +1,9 @@
 """JSON Lines, concatenated JSON objects, or one top-level array of objects.
 
 Objects are decoded one at a time from a bounded text buffer with ``raw_decode``, so a large
-array is never loaded whole.
+array is never loaded whole. A record nested too deeply for the recursive decoder (about 1,000
+levels) is decoded with every value below :data:`MAX_NESTING` levels replaced by its JSON text,
+which is what the preview shows for such values anyway: no depth is refused.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from flowservice.preview import codes
 from flowservice.preview.infer import convert, merge_all, shape_of_json
-from flowservice.preview.limits import CHUNK_BYTES, MAX_SAMPLE_BYTES
+from flowservice.preview.limits import CHUNK_BYTES, MAX_NESTING, MAX_SAMPLE_BYTES
 from flowservice.preview.schema import Table, check_width, count_columns
 from flowservice.preview.stream import SampleEnd, StreamState
 
@@ -34,6 +36,39 @@ def _reject_constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_float=_finite_float, parse_constant=_reject_constant)
+# Strings (unrolled, so an unterminated one cannot backtrack), a lone quote, and brackets.
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|"|[\[\]{}]')
+
+
+class _Cut(Exception):
+    """The buffer ends inside the record."""
+
+
+def _shallow(text: str, start: int) -> tuple[str, int]:
+    """The record at ``text[start:]`` with each value nested MAX_NESTING levels below a column
+    replaced by a JSON string of its text, and the offset just past the original record.
+
+    The preview shows such values as JSON text anyway (see ``shape_of_json``), so no column is
+    lost. Brackets count from the record's own (depth 1); a column's value is at depth 2.
+    """
+    depth, kept, out, cut_from = 0, start, [], 0
+    for match in _STRUCTURE.finditer(text, start):
+        token = match.group()
+        if token[0] == '"':
+            if len(token) == 1:
+                raise _Cut
+            continue
+        if token in ("[", "{"):
+            depth += 1
+            cut_from = match.start() if depth == MAX_NESTING + 2 else cut_from
+            continue
+        if depth == MAX_NESTING + 2:
+            out += [text[kept:cut_from], json.dumps(text[cut_from : match.end()])]
+            kept = match.end()
+        depth -= 1
+        if depth == 0:
+            return "".join([*out, text[kept : match.end()]]), match.end()
+    raise _Cut
 
 
 def read_json(text: Iterator[str], state: StreamState, max_rows: int) -> Table:
@@ -46,8 +81,6 @@ def read_json(text: Iterator[str], state: StreamState, max_rows: int) -> Table:
     except SampleEnd:
         if not records:
             raise _record_too_long() from None
-    except RecursionError as exc:
-        raise codes.wrong_format("The JSON is nested too deeply to preview.") from exc
     return _table(records)
 
 
@@ -93,11 +126,33 @@ class _TextBuffer:
             try:
                 value, self.pos = _DECODER.raw_decode(self.text, self.pos)
                 return value
+            except RecursionError:
+                return self._decode_deep(number)
             except json.JSONDecodeError as exc:
                 if not (self._may_be_cut(exc) and self.more()):
                     raise self._invalid(exc, number) from exc
             except ValueError as exc:
                 raise codes.wrong_format(f"Record {number} is not valid JSON ({exc}).") from exc
+
+    def _decode_deep(self, number: int) -> Any:
+        while (found := self._shallow_record()) is None:
+            if not self.more():
+                if self._state.truncated:
+                    raise SampleEnd
+                raise codes.wrong_format(f"Record {number} is not valid JSON (it is cut short).")
+        record, end = found
+        try:
+            value = _DECODER.decode(record)
+        except ValueError as exc:
+            raise codes.wrong_format(f"Record {number} is not valid JSON ({exc}).") from exc
+        self.pos = end
+        return value
+
+    def _shallow_record(self) -> tuple[str, int] | None:
+        try:
+            return _shallow(self.text, self.pos)
+        except _Cut:
+            return None
 
     def _may_be_cut(self, exc: json.JSONDecodeError) -> bool:
         return exc.msg.startswith("Unterminated string") or exc.pos >= len(self.text) - _END_MARGIN

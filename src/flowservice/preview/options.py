@@ -62,19 +62,24 @@ class PreviewOptions:
         _check_combination(self)
 
     @classmethod
-    def from_query(cls, query: Mapping[str, str]) -> PreviewOptions:
+    def from_query(cls, query: Mapping[str, str], *, request: str = "A preview") -> PreviewOptions:
         """Parse raw query parameters; names and enum values are case-insensitive.
 
         Other parameters (``objectType``, ``object``, ``preview``) are ignored, and an empty
-        value counts as absent.
+        value counts as absent. ``request`` names what was asked, for the message when neither
+        fileType nor determineProperties=true is given.
         """
         params = {key.lower(): value for key, value in query.items() if value != ""}
+        file_type = _choice(params, "fileType", FILE_TYPES)
+        determine = _flag(params, "determineProperties")
+        if file_type is None and not determine:
+            raise codes.file_type_required(request)
         return cls(
-            file_type=_choice(params, "fileType", FILE_TYPES),
+            file_type=file_type,
             column_delimiter=_delimiter(params.get("columndelimiter")),
             compression_type=_choice(params, "compressionType", COMPRESSIONS),
             encoding=_choice(params, "encoding", ENCODINGS),
-            determine_properties=_flag(params, "determineProperties"),
+            determine_properties=determine,
         )
 
     def properties(self) -> Properties:

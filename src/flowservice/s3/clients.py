@@ -20,6 +20,7 @@ from botocore.utils import get_environ_proxies, parse_timestamp
 from flowservice.s3.config import DEFAULT_REGION, ClientOptions, S3Params
 from flowservice.s3.endpoint import EndpointPolicy
 from flowservice.s3.errors import source_errors
+from flowservice.s3.protocol import install_answer_check
 from flowservice.s3.role import role_credentials, role_session
 from flowservice.s3.transport import GuardedSession, install_guard
 from flowservice.settings import Settings
@@ -123,6 +124,7 @@ class ClientFactory:
         verify = session.get_config_variable("ca_bundle") or True
         proxies = get_environ_proxies(client.meta.endpoint_url)
         install_guard(client, GuardedSession(self.policy, options, verify, proxies))
+        install_answer_check(client)
         return cast("S3Client", client)
 
 

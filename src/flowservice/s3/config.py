@@ -49,7 +49,10 @@ def region_from_host(host: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class ClientOptions:
-    """Timeouts and retries of one kind of client (normal work, or the bounded connection test)."""
+    """Timeouts and attempts of one kind of client (normal work, or the bounded connection test).
+
+    ``max_attempts`` counts every try of one call: 1 means no retry.
+    """
 
     connect_timeout: float
     read_timeout: float
@@ -59,7 +62,8 @@ class ClientOptions:
         options: dict[str, Any] = {
             "connect_timeout": self.connect_timeout,
             "read_timeout": self.read_timeout,
-            "retries": {"max_attempts": self.max_attempts, "mode": "standard"},
+            # total_max_attempts counts the first try; botocore's max_attempts counts retries.
+            "retries": {"total_max_attempts": self.max_attempts, "mode": "standard"},
             "s3": {"addressing_style": addressing_style},
             # Only the connection's serviceUrl decides where requests go, not AWS_ENDPOINT_URL*.
             "ignore_configured_endpoint_urls": True,

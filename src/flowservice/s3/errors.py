@@ -13,7 +13,9 @@ Codes (the suffix is the HTTP status)::
     1368-400  the path names a folder where a file is needed
     1369-400  the source refused the request for another reason (its code is in the report)
     1380-503  the source is unavailable, throttling or failing: retry with backoff
-    1381-504  the source did not answer in time: retry with backoff
+    1381-504  the source did not answer in time (or within the request's deadline): retry
+    1390-400  serviceUrl's host name does not resolve (no such name in DNS)
+    1391-400  the endpoint answered, but not as S3 does (a web page, a proxy, another API)
 
 Messages name what to change and never contain a secret; the source's own message (which may
 quote ARNs and request details, never keys) goes only to ``log_message``.
@@ -21,11 +23,14 @@ quote ARNs and request details, never keys) goes only to ``log_message``.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore import exceptions as bx
+from botocore.parsers import ResponseParserError
 from urllib3.exceptions import HTTPError as URLLib3Error
 
 from flowservice.errors import FlowServiceError, SourceUserError, TransientError, UserError
@@ -35,15 +40,19 @@ __all__ = [
     "BAD_CONTINUATION",
     "CREDENTIALS_REJECTED",
     "ENDPOINT_NOT_ALLOWED",
+    "NAME_NOT_RESOLVED",
     "NOT_A_FILE",
     "NOT_FOUND",
+    "NOT_S3",
     "OUT_OF_SCOPE",
     "SESSION_EXPIRED",
     "SOURCE_REFUSED",
     "TIMEOUT",
     "UNAVAILABLE",
     "WRONG_REGION",
+    "DeadlineExceeded",
     "EndpointNotAllowed",
+    "NotS3",
     "map_error",
     "source_errors",
 ]
@@ -60,6 +69,14 @@ NOT_A_FILE = "1368-400"
 SOURCE_REFUSED = "1369-400"
 UNAVAILABLE = "1380-503"
 TIMEOUT = "1381-504"
+NAME_NOT_RESOLVED = "1390-400"
+NOT_S3 = "1391-400"
+
+# getaddrinfo's answers meaning "no such name" (the user's to fix), as opposed to EAI_AGAIN
+# ("temporary failure in name resolution"), which is transient.
+_NO_SUCH_NAME = frozenset(
+    getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name)
+)
 
 _CREDENTIALS = frozenset(
     {"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidClientTokenId", "AuthFailure",
@@ -88,6 +105,29 @@ class EndpointNotAllowed(UserError):
 
     def __init__(self, message: str) -> None:
         super().__init__(ENDPOINT_NOT_ALLOWED, message)
+
+
+class DeadlineExceeded(TransientError):
+    """The request's deadline passed before the source answered (see flowservice.deadlines)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            TIMEOUT,
+            "The source did not answer within the time this request may take. Try again "
+            "later; if it persists, check serviceUrl and the network path to it.",
+        )
+
+
+class NotS3(SourceUserError):
+    """A 2xx answer that is not an S3 response (see :mod:`flowservice.s3.protocol`)."""
+
+    def __init__(self, what: str, log_message: str | None = None) -> None:
+        super().__init__(
+            NOT_S3,
+            f"The endpoint does not speak S3: it answered {what}. Check that serviceUrl is the "
+            "S3 API's URL (for MinIO its API port, not the console's), not a web page or proxy.",
+            log_message=log_message,
+        )
 
 
 _USER_ERRORS: tuple[tuple[frozenset[str], str, str], ...] = (
@@ -171,8 +211,38 @@ def _unavailable(doing: str, why: str, log: str) -> TransientError:
     )
 
 
+def _no_such_name(exc: BaseException) -> bool:
+    """Whether a lookup that found no such name is among ``exc``'s causes."""
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror) and current.errno in _NO_SUCH_NAME:
+            return True
+        pending += [getattr(current, "kwargs", {}).get("error"), getattr(current, "reason", None)]
+        pending += [current.__cause__, current.__context__]
+    return False
+
+
+def _unresolved(exc: bx.EndpointConnectionError, doing: str, log: str) -> SourceUserError:
+    host = urlsplit(str(exc.kwargs.get("endpoint_url", ""))).hostname or "the endpoint"
+    return SourceUserError(
+        NAME_NOT_RESOLVED,
+        f"The host name {host} does not resolve (no such name in DNS) while {doing}. Check "
+        "the host in serviceUrl for a typo, or that the name is registered where the service runs.",
+        log_message=log,
+    )
+
+
 def _transport_error(exc: Exception, doing: str) -> FlowServiceError | None:
     log = f"{type(exc).__name__} while {doing}: {exc}"
+    if isinstance(exc, ResponseParserError):
+        return NotS3("with a body that is not S3's XML", log_message=log)
+    if isinstance(exc, bx.EndpointConnectionError) and _no_such_name(exc):
+        return _unresolved(exc, doing, log)
     if isinstance(exc, bx.ConnectTimeoutError | bx.ReadTimeoutError | TimeoutError):
         return _timeout(doing, log)
     if isinstance(exc, bx.SSLError):
@@ -208,7 +278,7 @@ def source_errors(doing: str) -> Iterator[None]:
     """Run a block of S3 calls, re-raising what they raise as service errors."""
     try:
         yield
-    except (bx.BotoCoreError, bx.ClientError, URLLib3Error, OSError) as exc:
+    except (bx.BotoCoreError, bx.ClientError, ResponseParserError, URLLib3Error, OSError) as exc:
         mapped = map_error(exc, doing)
         if mapped is exc:
             raise

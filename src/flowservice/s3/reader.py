@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from flowservice.s3.errors import source_errors
+from flowservice.s3.errors import NotS3, source_errors
 from flowservice.s3.paths import S3Location
 
 if TYPE_CHECKING:
@@ -59,6 +59,10 @@ class S3Object:
             response = self._client.get_object(
                 Bucket=self._location.bucket, Key=self._location.key, Range=f"bytes={start}-{end}"
             )
+            if "ContentRange" not in response and response["ContentLength"] > end - start + 1:
+                # Reading on would fetch the whole object: S3 always honours Range.
+                response["Body"].close()
+                raise NotS3("a ranged GET with the whole object (it ignored the Range header)")
             data = response["Body"].read()
         self._count(len(data))
         return data

@@ -7,6 +7,9 @@ connect, before TLS and before a byte of the request is written. Checking the co
 (rather than resolving the name separately) leaves no window for DNS rebinding. Retries,
 timeouts, proxies and error translation stay botocore's.
 
+The pools also enforce the request's deadline (:mod:`flowservice.deadlines`): each connect and
+read waits at most the time left, and no request is sent once it has passed.
+
 Like botocore, the session honours ``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY`` for the client's
 endpoint. Through a proxy the connected peer is the proxy, so a proxy on a private address must
 be allowed in ``FLOWSERVICE_ALLOWED_ENDPOINTS``; the target itself is then only checked when the
@@ -31,10 +34,12 @@ from botocore.awsrequest import (
 from botocore.exceptions import HTTPClientError
 from botocore.httpsession import URLLib3Session
 from urllib3.connection import HTTPConnection
+from urllib3.util.timeout import Timeout
 
+from flowservice.deadlines import remaining
 from flowservice.s3.config import ClientOptions
 from flowservice.s3.endpoint import EndpointPolicy
-from flowservice.s3.errors import EndpointNotAllowed
+from flowservice.s3.errors import DeadlineExceeded, EndpointNotAllowed
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -54,6 +59,35 @@ def _checked(
     return sock
 
 
+# urllib3 refuses a zero read timeout; this is "already late" for a request that just started.
+_LATE = 0.001
+
+
+def _within_deadline(requested: object, default: Timeout) -> object:
+    """The timeout for one request: the pool's (or the request's), capped at the time left."""
+    left = remaining()
+    if left is None:
+        return requested
+    base = requested if isinstance(requested, Timeout) else default
+    cap = max(left, _LATE)
+    connect, read = base.connect_timeout, base.read_timeout
+    return Timeout(
+        connect=min(connect, cap) if isinstance(connect, int | float) else cap,
+        read=min(read, cap) if isinstance(read, int | float) else cap,
+    )
+
+
+class _DeadlinePool:
+    """Mixed into the pools: every ``urlopen`` waits at most until the request's deadline."""
+
+    timeout: Timeout
+
+    def urlopen(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if remaining() is not None:
+            kwargs["timeout"] = _within_deadline(kwargs.get("timeout"), self.timeout)
+        return super().urlopen(method, url, *args, **kwargs)  # type: ignore[misc]
+
+
 @functools.lru_cache(maxsize=8)
 def _pool_classes(policy: EndpointPolicy) -> dict[str, type]:
     class GuardedHTTPConnection(AWSHTTPConnection):
@@ -64,10 +98,10 @@ def _pool_classes(policy: EndpointPolicy) -> dict[str, type]:
         def _new_conn(self) -> socket.socket:
             return _checked(super()._new_conn(), self.host, self.port, policy, True)
 
-    class GuardedHTTPConnectionPool(AWSHTTPConnectionPool):
+    class GuardedHTTPConnectionPool(_DeadlinePool, AWSHTTPConnectionPool):
         ConnectionCls = GuardedHTTPConnection
 
-    class GuardedHTTPSConnectionPool(AWSHTTPSConnectionPool):
+    class GuardedHTTPSConnectionPool(_DeadlinePool, AWSHTTPSConnectionPool):
         ConnectionCls = GuardedHTTPSConnection
 
     return {"http": GuardedHTTPConnectionPool, "https": GuardedHTTPSConnectionPool}
@@ -94,6 +128,10 @@ class GuardedSession(URLLib3Session):
         vars(self)["_pool_classes_by_scheme"].update(_pool_classes(policy))
 
     def send(self, request: AWSPreparedRequest | Any) -> AWSResponse:
+        left = remaining()
+        if left is not None and left <= 0:
+            # Raised from here botocore neither wraps nor retries it.
+            raise DeadlineExceeded()
         try:
             return super().send(request)
         except HTTPClientError as exc:

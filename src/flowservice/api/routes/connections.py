@@ -13,6 +13,7 @@ from flowservice.api.responses import json_response
 from flowservice.api.schemas import ConnectionItems, ConnectionList, Count, Created, errors
 from flowservice.connections.query import parse_list_query
 from flowservice.connections.schemas import ConnectionCreate, PatchOperation
+from flowservice.resources.etags import parse_if_match
 
 router = APIRouter(tags=["connections"])
 
@@ -95,9 +96,12 @@ def patch_connection(
     tenant: CurrentTenant,
     services: ServicesDep,
     body: Body,
-    if_match: Annotated[str | None, Header(description="The etag, quoted or not.")] = None,
+    if_match: Annotated[
+        str | None, Header(description="The etag, quoted or not (or a list: one must match).")
+    ] = None,
 ) -> Response:
-    updated = services.connections.patch(tenant, connection_id, if_match, body)
+    precondition = parse_if_match(if_match, "connection")
+    updated = services.connections.patch(tenant, connection_id, precondition, body)
     return json_response({"id": updated.id, "etag": updated.etag})
 
 

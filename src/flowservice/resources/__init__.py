@@ -1,0 +1,1 @@
+"""What every Flow Service resource shares: etags and preconditions (more to come)."""
