@@ -19,7 +19,15 @@ from rich.console import Console
 from flowservice.errors import FlowServiceError
 from flowservice.settings import Settings
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+HELP = (
+    "Serve the Flow Service API, migrate its database, and manage organizations, sandboxes, "
+    "API clients, tokens and keys.\n\n"
+    "Every command works on the same FLOWSERVICE_HOME and FLOWSERVICE_DATABASE_URL as the "
+    "server. Exit codes: 0 success, 1 a problem the message explains, 2 wrong usage."
+)
+# Help texts (these and the commands' docstrings) are plain text for the terminal: no Sphinx
+# backticks, no Rich markup.
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=HELP)
 db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 orgs_app = typer.Typer(no_args_is_help=True, help="Organizations.")
 sandboxes_app = typer.Typer(no_args_is_help=True, help="Sandboxes inside an organization.")
@@ -76,8 +84,12 @@ def _run(action: Callable[[Any], object]) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Bind address (FLOWSERVICE_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (FLOWSERVICE_PORT).")] = None,
+    host: Annotated[
+        str | None, typer.Option(metavar="HOST", help="Bind address (FLOWSERVICE_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(metavar="PORT", help="Port (FLOWSERVICE_PORT).")
+    ] = None,
 ) -> None:
     """Apply migrations, bootstrap credentials on first start, and serve the API."""
     from flowservice.cli.serve import run
@@ -97,7 +109,7 @@ def serve(
 def credentials(
     export: Annotated[bool, typer.Option("--export", help="Print shell export lines.")] = False,
 ) -> None:
-    """Show the bootstrap credentials (written by the first `serve`)."""
+    """Show the bootstrap credentials (written by the first serve)."""
     from flowservice.identity.bootstrap import read_credentials
 
     settings = _settings()
@@ -125,8 +137,10 @@ def db_upgrade() -> None:
 
 
 @orgs_app.command("create")
-def orgs_create(org_id: str) -> None:
-    """Create an organization (with its `prod` sandbox)."""
+def orgs_create(
+    org_id: Annotated[str, typer.Argument(help="The organization id, e.g. ACME@AdobeOrg.")],
+) -> None:
+    """Create an organization, with its prod sandbox."""
     from flowservice.identity.service import create_org
 
     _run(lambda s: create_org(s.db, org_id))
@@ -135,7 +149,8 @@ def orgs_create(org_id: str) -> None:
 
 @sandboxes_app.command("create")
 def sandboxes_create(
-    name: str, org: Annotated[str, typer.Option("--org", help="Organization id.")]
+    name: Annotated[str, typer.Argument(help="The sandbox name.")],
+    org: Annotated[str, typer.Option("--org", metavar="ORG_ID", help="Organization id.")],
 ) -> None:
     """Create a sandbox in an organization."""
     from flowservice.identity.service import create_sandbox
@@ -146,10 +161,12 @@ def sandboxes_create(
 
 @clients_app.command("create")
 def clients_create(
-    org: Annotated[str, typer.Option("--org", help="Organization id.")],
-    name: Annotated[str, typer.Option(help="A label for the client.")] = "cli",
+    org: Annotated[str, typer.Option("--org", metavar="ORG_ID", help="Organization id.")],
+    name: Annotated[str, typer.Option(metavar="NAME", help="A label for the client.")] = "cli",
     as_json: Annotated[bool, typer.Option("--json", help="Print only JSON.")] = False,
-    ttl_hours: Annotated[int | None, typer.Option(help="Token lifetime in hours.")] = None,
+    ttl_hours: Annotated[
+        int | None, typer.Option(metavar="HOURS", help="Token lifetime in hours.")
+    ] = None,
 ) -> None:
     """Create an API client and its first access token (shown once)."""
     from flowservice.identity.service import IssuedClient, create_client
@@ -169,7 +186,9 @@ def clients_create(
 
 
 @tokens_app.command("revoke")
-def tokens_revoke(token: str) -> None:
+def tokens_revoke(
+    token: Annotated[str, typer.Argument(help="The access token.")],
+) -> None:
     """Revoke an access token (takes effect within FLOWSERVICE_AUTH_CACHE_SECONDS)."""
     from flowservice.identity.service import revoke_token
 
