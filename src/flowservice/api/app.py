@@ -10,6 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 
 from flowservice import __version__
+from flowservice.api.docs_pages import install_docs_pages
 from flowservice.api.errors import install_error_handlers
 from flowservice.api.middleware import RequestContextMiddleware
 from flowservice.api.routes import connection_specs, connections, explore, health
@@ -49,10 +50,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         summary="A self-hostable, wire-compatible Flow Service API for cloud-storage sources.",
         lifespan=lifespan,
         redirect_slashes=False,
+        docs_url=None,  # see install_docs_pages: the defaults load their assets from CDNs
+        redoc_url=None,
     )
     app.state.services = built
     for router, prefix in ROUTERS:
         app.include_router(router, prefix=prefix)
+    install_docs_pages(app)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
