@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flowservice import codes
+
 __all__ = [
     "FlowServiceError",
     "GatewayError",
@@ -71,7 +73,7 @@ class NotFoundError(UserError):
 
     def __init__(self, resource_type: str, resource_id: str) -> None:
         super().__init__(
-            "1101-404",
+            codes.NOT_FOUND,
             f"The requested {resource_type} resource {resource_id} is not found. "
             "Verify the resource ID before trying again.",
             report={"id": resource_id, "type": resource_type},
@@ -94,7 +96,7 @@ class InternalError(FlowServiceError):
     title = "Internal server error"
 
     def __init__(self, message: str = "An internal error occurred. Try again later.") -> None:
-        super().__init__("1102-500", message)
+        super().__init__(codes.INTERNAL, message)
 
 
 class GatewayError(Exception):

@@ -9,8 +9,10 @@ from flowservice.connections.service import ConnectionService
 from flowservice.drivers.registry import DriverRegistry
 from flowservice.explore import ExploreService
 from flowservice.identity.authenticator import Authenticator
+from flowservice.resources.secrets import SecretParams
 from flowservice.settings import Settings
 from flowservice.storage.db import Database
+from flowservice.storage.models import Connection
 from flowservice.vault import Vault, load_master_key
 
 __all__ = ["Services"]
@@ -24,13 +26,16 @@ class Services:
     authenticator: Authenticator
     connections: ConnectionService
     explore: ExploreService
+    secrets: SecretParams
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
         db = Database(settings.sqlalchemy_url, pool_size=settings.threads)
         catalog = Catalog.load()
         vault = Vault(load_master_key(settings))
-        connections = ConnectionService(db, catalog, vault, DriverRegistry(settings))
+        # Every table whose records hold sealed secrets: key rotation re-seals them all.
+        secrets = SecretParams(db, vault, [Connection.__table__])  # type: ignore[list-item]
+        connections = ConnectionService(db, catalog, secrets, DriverRegistry(settings))
         return cls(
             settings=settings,
             db=db,
@@ -38,6 +43,7 @@ class Services:
             authenticator=Authenticator(db, settings.auth_cache_seconds),
             connections=connections,
             explore=ExploreService(connections, settings.source_deadline),
+            secrets=secrets,
         )
 
     def close(self) -> None:

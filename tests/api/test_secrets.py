@@ -52,7 +52,7 @@ def test_secret_is_never_in_responses_logs_files_or_rows(
     ok = set_secret(NEW_SECRET, etag)
     assert ok.status_code == 200
     responses += [ok, api.get(f"/connections/{cid}")]
-    live.services.connections.rotate_keys()
+    live.services.secrets.rotate()
 
     for secret in (SECRET, TOKEN, NEW_SECRET):
         for response in responses:
@@ -78,7 +78,7 @@ def test_key_rotation_reseals_every_secret_with_the_new_key(
         ).json()["id"]
         for i in range(3)
     ]
-    key_id, count = live.services.connections.rotate_keys()
+    key_id, count = live.services.secrets.rotate()
     assert count >= 3
     with live.services.db.session() as session:
         rows = session.execute(

@@ -8,10 +8,12 @@ import orjson
 from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
+from flowservice import codes
 from flowservice.api.jsonsafety import check_json
 from flowservice.errors import UserError
-from flowservice.identity.authenticator import CacheMiss, Tenant
+from flowservice.identity.authenticator import CacheMiss
 from flowservice.services import Services
+from flowservice.tenancy import Tenant
 
 __all__ = ["Body", "CurrentTenant", "ServicesDep", "json_body"]
 
@@ -53,7 +55,10 @@ async def json_body(request: Request, services: ServicesDep) -> Any:
     """The parsed JSON body: 415 unless JSON, 413 past the size cap, 1405-400 if empty or bad."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in JSON_TYPES:
-        raise UserError("1004-415", "Unsupported Media Type: send Content-Type: application/json.")
+        raise UserError(
+            codes.UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported Media Type: send Content-Type: application/json.",
+        )
     limit = services.settings.max_body_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -62,9 +67,9 @@ async def json_body(request: Request, services: ServicesDep) -> Any:
     try:
         body = orjson.loads(raw) if raw.strip() else None
     except orjson.JSONDecodeError:
-        raise UserError("1405-400", "The request body is not valid JSON.") from None
+        raise UserError(codes.BODY_NOT_JSON, "The request body is not valid JSON.") from None
     if body is None:
-        raise UserError("1405-400", "The request body is empty or null.")
+        raise UserError(codes.BODY_NOT_JSON, "The request body is empty or null.")
     check_json(body)
     return body
 
@@ -84,4 +89,4 @@ async def _read_capped(request: Request, limit: int) -> bytes:
 
 
 def _too_large(limit: int) -> UserError:
-    return UserError("1005-413", f"The request body is larger than {limit} bytes.")
+    return UserError(codes.BODY_TOO_LARGE, f"The request body is larger than {limit} bytes.")

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from flowservice import codes
 from flowservice.api.responses import json_response
 from flowservice.errors import FlowServiceError, GatewayError
 
@@ -66,7 +67,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     error = exc.errors()[0] if exc.errors() else {"loc": ("request",)}
     where = ".".join(str(p) for p in error.get("loc", ()))
-    return render(request, FlowServiceError("1452-400", f"Invalid value for {where}."))
+    return render(request, FlowServiceError(codes.INVALID_VALUE, f"Invalid value for {where}."))
 
 
 def install_error_handlers(app: FastAPI) -> None:

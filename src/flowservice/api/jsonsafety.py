@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flowservice import codes
 from flowservice.errors import UserError
 
 __all__ = ["MAX_DEPTH", "check_json"]
 
 MAX_DEPTH = 32
-CODE = "1106-400"
+CODE = codes.BODY_SHAPE
 
 
 def check_json(value: Any) -> None:

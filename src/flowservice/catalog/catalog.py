@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from jsonschema import Draft7Validator
 
+from flowservice.resources.fields import Field, Fields
+from flowservice.resources.filters import filter_documents
+
 __all__ = ["AuthSpec", "Catalog", "ConnectionSpec"]
 
 WIRE_HIDDEN = frozenset({"driver"})
+# What GET /connectionSpecs filters on (contract §3), values compared case-insensitively.
+SPEC_FIELDS = Fields.of(
+    "connectionSpecs",
+    [Field("id", kind="lower"), Field("name", kind="lower"), Field("providerId", kind="lower")],
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,10 @@ class Catalog:
 
     def all(self) -> list[ConnectionSpec]:
         return list(self._specs.values())
+
+    def find(self, properties: Sequence[str]) -> list[dict[str, Any]]:
+        """The wire documents of the specs every ``property`` filter matches."""
+        return filter_documents([s.to_wire() for s in self.all()], properties, SPEC_FIELDS)
 
 
 def _parse(document: dict[str, Any]) -> ConnectionSpec:

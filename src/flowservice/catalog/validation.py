@@ -11,15 +11,18 @@ from typing import Any
 
 from jsonschema import ValidationError
 
+from flowservice import codes
 from flowservice.catalog.catalog import AuthSpec
 from flowservice.errors import UserError
 
 __all__ = ["validate_params"]
 
-MISSING_CODE = "1304-400"
+MISSING_CODE = codes.MISSING_FIELD
 
 
-def validate_params(auth: AuthSpec, params: Mapping[str, Any], *, code: str = "1305-400") -> None:
+def validate_params(
+    auth: AuthSpec, params: Mapping[str, Any], *, code: str = codes.INVALID_PARAM
+) -> None:
     """Raise a UserError for the first problem; ``code`` is used for all but a missing field."""
     unknown = sorted(set(params) - auth.known_params)
     if unknown:
@@ -51,7 +54,7 @@ def _to_user_error(error: ValidationError, code: str) -> UserError:
     if error.validator == "required":
         missing = _missing_field(error)
         return UserError(
-            code if code != "1305-400" else MISSING_CODE,
+            code if code != codes.INVALID_PARAM else MISSING_CODE,
             f"The mandatory field '{missing}' is missing in auth params.",
         )
     field = ".".join(str(p) for p in error.path) or "params"

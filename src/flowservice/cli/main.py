@@ -204,9 +204,9 @@ def tokens_revoke(
 def keys_rotate() -> None:
     """Add a new data key and re-encrypt every stored secret with it."""
     result: list[tuple[str, int]] = []
-    _run(lambda s: result.append(s.connections.rotate_keys()))
+    _run(lambda s: result.append(s.secrets.rotate()))
     key_id, count = result[0]
-    err.print(f"Active key is now {key_id}; re-encrypted {count} connection(s).")
+    err.print(f"Active key is now {key_id}; re-encrypted {count} record(s) holding secrets.")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,11 +6,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from flowservice import codes
 from flowservice.errors import UserError
 
 __all__ = ["AuthIn", "ConnectionCreate", "ConnectionSpecRef", "PatchOperation", "parse_model"]
 
-BODY_CODE = "1106-400"
+BODY_CODE = codes.BODY_SHAPE
 M = TypeVar("M", bound=BaseModel)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from flowservice import codes
 from flowservice.drivers.base import ByteSource, Page, TestReport
 from flowservice.errors import SourceUserError, UserError
 from flowservice.s3.checks import run_checks
@@ -47,7 +48,7 @@ class S3Driver:
         s3 = S3Params.from_params(spec_name, params)
         if params.get("folderPath") and not s3.bucket:
             raise UserError(
-                "1305-400",
+                codes.INVALID_PARAM,
                 "Auth param 'folderPath' needs 'bucketName': a folder is inside a bucket. "
                 "Add bucketName, or remove folderPath.",
             )

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from flowservice import codes
 from flowservice.errors import UserError
 from flowservice.preview import PreviewOptions
 
@@ -33,7 +34,8 @@ def parse_explore_query(query: Mapping[str, str]) -> ExploreQuery:
     path = params.get("object") or None
     if object_type != "root" and path is None:
         raise UserError(
-            "1337-400", f"The parameter 'object' is required for objectType={object_type}."
+            codes.OBJECT_REQUIRED,
+            f"The parameter 'object' is required for objectType={object_type}.",
         )
     if object_type != "file":
         return ExploreQuery(
@@ -55,14 +57,16 @@ def _object_type(raw: str | None) -> ObjectType:
         if value == folded:
             return value
     shown = "missing" if raw is None else f"'{raw}'"
-    raise UserError("1358-400", f"The objectType is {shown}; use root, folder or file.")
+    raise UserError(
+        codes.INVALID_OBJECT_TYPE, f"The objectType is {shown}; use root, folder or file."
+    )
 
 
 def _limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return DEFAULT_LIMIT
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
-        raise UserError("1452-400", f"The limit '{raw}' must be a positive integer.")
+        raise UserError(codes.INVALID_VALUE, f"The limit '{raw}' must be a positive integer.")
     return min(int(raw), DEFAULT_LIMIT)
 
 
@@ -71,4 +75,4 @@ def _flag(raw: str | None, name: str) -> bool:
         return False
     if raw.lower() == "true":
         return True
-    raise UserError("1452-400", f"The parameter '{name}' must be true or false.")
+    raise UserError(codes.INVALID_VALUE, f"The parameter '{name}' must be true or false.")

@@ -8,8 +8,8 @@ from flowservice.connections.service import ConnectionService, OpenConnection
 from flowservice.deadlines import deadline
 from flowservice.drivers.base import Driver, Page, TestReport
 from flowservice.explore.query import ExploreQuery
-from flowservice.identity.authenticator import Tenant
 from flowservice.preview import preview
+from flowservice.tenancy import Tenant
 
 __all__ = ["ExploreService"]
 

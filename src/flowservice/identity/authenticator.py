@@ -8,28 +8,19 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from flowservice import codes
 from flowservice.errors import GatewayError, UserError
 from flowservice.identity.service import Principal, find_principal, find_sandbox_id
 from flowservice.identity.tokens import hash_token
 from flowservice.storage.db import Database
+from flowservice.tenancy import Tenant
 
-__all__ = ["Authenticator", "CacheMiss", "Tenant"]
+__all__ = ["Authenticator", "CacheMiss"]
 
 K = TypeVar("K")
 V = TypeVar("V")
-
-
-@dataclass(frozen=True, slots=True)
-class Tenant:
-    """The (org, sandbox) a request acts in, and the client acting."""
-
-    org_id: str
-    sandbox_id: str
-    sandbox_name: str
-    client_id: str
 
 
 class CacheMiss(Exception):
@@ -113,7 +104,9 @@ class Authenticator:
 
     def _sandbox(self, org_id: str, name: str | None, cached_only: bool) -> str:
         if not name:
-            raise UserError("2105-400", "The header x-sandbox-name is missing in the request")
+            raise UserError(
+                codes.SANDBOX_MISSING, "The header x-sandbox-name is missing in the request"
+            )
         sandbox_id = self._sandboxes.get((org_id, name))
         if sandbox_id is None:
             if cached_only:
@@ -121,6 +114,8 @@ class Authenticator:
             with self._db.session() as session:
                 sandbox_id = find_sandbox_id(session, org_id, name)
             if sandbox_id is None:
-                raise UserError("2100-404", "Sandbox not found", title="Sandbox not found")
+                raise UserError(
+                    codes.SANDBOX_NOT_FOUND, "Sandbox not found", title="Sandbox not found"
+                )
             self._sandboxes.put((org_id, name), sandbox_id)
         return sandbox_id

@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flowservice import codes
 from flowservice.errors import UserError
 
 __all__ = ["IF_MATCH_REQUIRED", "STALE", "IfMatch", "parse_if_match", "quote_etag", "stale"]
 
-IF_MATCH_REQUIRED = "1403-400"
-STALE = "1404-412"
+IF_MATCH_REQUIRED = codes.IF_MATCH_REQUIRED
+STALE = codes.STALE
 
 # One list member: a quoted etag (commas allowed inside), or a run of anything but commas.
 _MEMBER = re.compile(r'\s*((?:W/)?"[^"]*"|[^,]+)\s*(?:,|$)')

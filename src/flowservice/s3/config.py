@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from botocore.config import Config
 
+from flowservice import codes
 from flowservice.errors import UserError
 from flowservice.s3.paths import Scope, normalise_folder
 
@@ -98,7 +99,9 @@ class S3Params:
     @classmethod
     def from_params(cls, spec_name: str, params: Mapping[str, Any]) -> S3Params:
         if spec_name not in (ACCESS_KEY, IAM_ROLE):
-            raise UserError("1415-400", f"Unknown auth spec {spec_name!r} for Amazon S3.")
+            raise UserError(
+                codes.UNKNOWN_AUTH_SPEC, f"Unknown auth spec {spec_name!r} for Amazon S3."
+            )
         bucket = _opt(params, "bucketName")
         return cls(
             spec_name=spec_name,

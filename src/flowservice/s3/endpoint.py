@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flowservice import codes
 from flowservice.errors import UserError
 from flowservice.s3.errors import EndpointNotAllowed
 
@@ -183,7 +184,9 @@ def check_endpoint_url(url: str) -> None:
 
     parts = urlsplit(url)
     if parts.query or parts.fragment:
-        raise UserError("1305-400", "Auth param 'serviceUrl' is invalid: remove its ? or # part.")
+        raise UserError(
+            codes.INVALID_PARAM, "Auth param 'serviceUrl' is invalid: remove its ? or # part."
+        )
     try:
         valid = is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)
         if valid and parts.hostname:
@@ -192,7 +195,7 @@ def check_endpoint_url(url: str) -> None:
         valid = False
     if not valid:
         raise UserError(
-            "1305-400", "Auth param 'serviceUrl' is invalid: not a usable endpoint URL."
+            codes.INVALID_PARAM, "Auth param 'serviceUrl' is invalid: not a usable endpoint URL."
         )
 
 

@@ -8,7 +8,6 @@ from starlette.responses import Response
 from flowservice.api.deps import CurrentTenant, ServicesDep
 from flowservice.api.responses import json_response
 from flowservice.api.schemas import SpecItems, errors
-from flowservice.catalog.filters import filter_specs
 from flowservice.errors import NotFoundError
 
 router = APIRouter(tags=["connection specs"])
@@ -19,10 +18,10 @@ def list_specs(
     services: ServicesDep,
     _tenant: CurrentTenant,
     property: list[str] = Query(  # noqa: B008 - the contract's parameter name
-        default=[], description="Filters on id, name, providerId: `field==a,b` or `field!=a`."
+        default=[], description="Filters on id, name, providerId: `field==a,b`, `field!=a`, ..."
     ),
 ) -> Response:
-    specs = filter_specs([s.to_wire() for s in services.catalog.all()], property)
+    specs = services.catalog.find(property)
     return json_response({"items": specs})
 
 

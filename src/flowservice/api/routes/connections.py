@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
 from flowservice.api.deps import Body, CurrentTenant, ServicesDep
+from flowservice.api.listing import list_query
 from flowservice.api.responses import json_response
 from flowservice.api.schemas import ConnectionItems, ConnectionList, Count, Created, errors
-from flowservice.connections.query import parse_list_query
+from flowservice.connections.fields import FIELDS
 from flowservice.connections.schemas import ConnectionCreate, PatchOperation
 from flowservice.resources.etags import parse_if_match
+from flowservice.resources.listing import links
 
 router = APIRouter(tags=["connections"])
 
@@ -42,7 +43,7 @@ def _body_doc(schema: dict[str, object]) -> dict[str, object]:
 def create_connection(tenant: CurrentTenant, services: ServicesDep, body: Body) -> Response:
     created = services.connections.create(tenant, body)
     location = f"{BASE}/connections/{created.id}"
-    return json_response({"id": created.id, "etag": created.etag}, 201, {"Location": location})
+    return json_response(created.to_wire(), 201, {"Location": location})
 
 
 @router.get(
@@ -65,18 +66,11 @@ def list_connections(
         list[str] | None, Query(description="`field==a,b`, !=, >, <, >=, <=.")
     ] = None,
 ) -> Response:
-    params: dict[str, list[str]] = defaultdict(list)
-    for name, value in request.query_params.multi_items():
-        params[name].append(value)
-    settings = services.settings
-    query = parse_list_query(
-        params, default_limit=settings.default_page_size, max_limit=settings.max_page_size
-    )
+    query = list_query(request, FIELDS, services.settings)
     if query.count:
         return json_response({"count": services.connections.count(tenant, query)})
     page = services.connections.list(tenant, query)
-    links = {"next": {"href": f"/connections?continuationToken={page.next_token}"}}
-    return json_response({"items": page.items, "_links": links if page.next_token else {}})
+    return json_response({"items": page.items, "_links": links("connections", page.next_token)})
 
 
 @router.get("/connections/{connection_id}", response_model=ConnectionItems, responses=errors())
@@ -102,7 +96,7 @@ def patch_connection(
 ) -> Response:
     precondition = parse_if_match(if_match, "connection")
     updated = services.connections.patch(tenant, connection_id, precondition, body)
-    return json_response({"id": updated.id, "etag": updated.etag})
+    return json_response(updated.to_wire())
 
 
 @router.delete("/connections/{connection_id}", status_code=204, responses=errors())

@@ -1,0 +1,160 @@
+"""One resource's table, every statement scoped to the caller's org and sandbox.
+
+Functions take the session (or a plain connection, for reads) and never commit: the use case
+owns the transaction. Ids are UUIDs; anything else cannot match and never reaches SQL. Reads of
+one row use statements built once (building and cache-keying a statement per call costs three
+times the query).
+
+Lists are keyset-paginated on ``(order column, id)``. Filters on columns are SQL; filters on
+document paths are applied to the rows SQL returns, reading on in chunks until the page is full,
+so a page never holds more than ``limit + 1`` rows and a scan never more than a chunk.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy import Connection as SAConnection
+from sqlalchemy.orm import Session
+
+from flowservice.resources.listing import ListQuery
+from flowservice.tenancy import Tenant
+
+__all__ = ["Executor", "TenantTable", "valid_uuid"]
+
+Executor = Session | SAConnection
+Document = Callable[[Row[Any]], Any]
+SCAN_CHUNK = 500
+
+
+def valid_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
+
+
+class TenantTable:
+    """``table`` must have ``id``, ``org_id``, ``sandbox_id`` and ``etag`` columns."""
+
+    def __init__(
+        self,
+        table: Table,
+        *,
+        hidden: frozenset[str] = frozenset(),
+        valid_id: Callable[[str], bool] = valid_uuid,
+    ) -> None:
+        self.table = table
+        self.valid_id = valid_id
+        # What reads render; hidden columns (sealed secrets) only on request.
+        self.public = [c for c in table.c if c.name not in hidden]
+        self._get_public = self._by_id(*self.public)
+        self._get_all = self._by_id(*table.c)
+
+    def _by_id(self, *columns: Any) -> Select[Any]:
+        t = self.table
+        scope = (t.c.org_id == bindparam("org"), t.c.sandbox_id == bindparam("sandbox"))
+        return select(*columns).where(t.c.id == bindparam("id"), *scope)
+
+    def scope(self, tenant: Tenant) -> list[ColumnElement[bool]]:
+        t = self.table
+        return [t.c.org_id == tenant.org_id, t.c.sandbox_id == tenant.sandbox_id]
+
+    def get(
+        self, executor: Executor, tenant: Tenant, resource_id: str, *, hidden: bool = False
+    ) -> Row[Any] | None:
+        if not self.valid_id(resource_id):
+            return None
+        values = {"id": resource_id, "org": tenant.org_id, "sandbox": tenant.sandbox_id}
+        statement = self._get_all if hidden else self._get_public
+        return executor.execute(statement, values).first()
+
+    def insert(self, session: Session, values: dict[str, Any]) -> None:
+        session.execute(self.table.insert().values(**values))
+
+    def swap(
+        self, session: Session, tenant: Tenant, resource_id: str, etag: str, values: dict[str, Any]
+    ) -> bool:
+        """Compare-and-swap on the etag: True when this call's update won."""
+        t = self.table
+        statement = (
+            update(t)
+            .where(t.c.id == resource_id, t.c.etag == etag, *self.scope(tenant))
+            .values(**values)
+        )
+        return bool(getattr(session.execute(statement), "rowcount", 0))
+
+    def delete(self, session: Session, tenant: Tenant, resource_id: str) -> bool:
+        if not self.valid_id(resource_id):
+            return False
+        statement = delete(self.table).where(self.table.c.id == resource_id, *self.scope(tenant))
+        return bool(getattr(session.execute(statement), "rowcount", 0))
+
+    def count(
+        self, executor: Executor, tenant: Tenant, query: ListQuery, document: Document | None = None
+    ) -> int:
+        where = [*self.scope(tenant), *(f.sql(self.table) for f in query.sql_filters)]
+        if not query.document_filters:
+            statement = select(func.count()).select_from(self.table).where(*where)
+            return int(executor.execute(statement).scalar_one())
+        assert document is not None, "document filters need the resource's wire document"
+        return sum(1 for _ in self._matching(executor, tenant, query, document))
+
+    def page(
+        self, executor: Executor, tenant: Tenant, query: ListQuery, document: Document | None = None
+    ) -> Sequence[Row[Any]]:
+        """One page plus one row, so the caller knows whether another page follows."""
+        if not query.document_filters:
+            return executor.execute(self._page(tenant, query, query.after, query.limit + 1)).all()
+        assert document is not None, "document filters need the resource's wire document"
+        rows: list[Row[Any]] = []
+        for row in self._matching(executor, tenant, query, document):
+            rows.append(row)
+            if len(rows) > query.limit:
+                break
+        return rows
+
+    def _matching(
+        self, executor: Executor, tenant: Tenant, query: ListQuery, document: Document
+    ) -> Iterator[Row[Any]]:
+        after = query.after
+        while True:
+            chunk = executor.execute(self._page(tenant, query, after, SCAN_CHUNK)).all()
+            for row in chunk:
+                wire = document(row)
+                if all(f.matches(wire) for f in query.document_filters):
+                    yield row
+            if len(chunk) < SCAN_CHUNK:
+                return
+            last = chunk[-1]
+            after = (getattr(last, query.order.column), last.id)
+
+    def _page(
+        self, tenant: Tenant, query: ListQuery, after: tuple[Any, str] | None, limit: int
+    ) -> Select[Any]:
+        t = self.table
+        column = t.c[query.order.column]
+        keys = (column.desc(), t.c.id.desc()) if query.order.descending else (column, t.c.id)
+        where = [*self.scope(tenant), *(f.sql(t) for f in query.sql_filters)]
+        statement = select(*self.public).where(*where)
+        if after is not None:
+            position = tuple_(column, t.c.id)
+            bound = tuple_(*after)
+            statement = statement.where(
+                position < bound if query.order.descending else position > bound
+            )
+        return statement.order_by(*keys).limit(limit)
