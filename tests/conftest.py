@@ -57,6 +57,19 @@ def api(live: LiveServer, tenant: TenantCredentials) -> Iterator[httpx.Client]:
         yield client
 
 
+def client_for(live: LiveServer, tenant: TenantCredentials, base: str) -> httpx.Client:
+    """An HTTP client for one of the APIs (``/data/foundation/<base>``) with the four headers."""
+    url = f"{live.root_url}/data/foundation/{base}"
+    return httpx.Client(base_url=url, headers=tenant.headers(), timeout=30)
+
+
+@pytest.fixture
+def catalog(live: LiveServer, tenant: TenantCredentials) -> Iterator[httpx.Client]:
+    """The Catalog Service API (datasets, batches) for the test's tenant."""
+    with client_for(live, tenant, "catalog") as client:
+        yield client
+
+
 def s3_connection_body(**params: str) -> dict[str, object]:
     """The tutorial's POST body, with the given auth params."""
     return {

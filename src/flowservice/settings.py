@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=500, ge=1)
     auth_cache_seconds: float = Field(default=5.0, ge=0)
     token_ttl_hours: int = Field(default=24 * 365, ge=1)
+    ims_token_ttl_seconds: int = Field(default=86_400, ge=60)
 
     # Talking to sources
     source_connect_timeout: float = Field(default=5.0, gt=0)
@@ -71,6 +72,10 @@ class Settings(BaseSettings):
     @property
     def endpoint(self) -> str:
         return f"http://{self.host}:{self.port}/data/foundation/flowservice"
+
+    @property
+    def token_endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}/ims/token/v3"
 
     @property
     def credentials_path(self) -> Path:

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.storage.test_migrations import HEAD
 from tests.support.databases import BACKENDS, database_url
 from tests.support.live import BASE_PATH, free_port
 
@@ -42,7 +43,7 @@ def cli(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 def test_db_upgrade_reports_the_revision(cli: Cli) -> None:
     result = cli("db", "upgrade")
     assert result.returncode == 0, result.stderr
-    assert "revision 0001" in result.stderr
+    assert f"revision {HEAD}" in result.stderr
 
 
 def test_orgs_sandboxes_clients_tokens(cli: Cli) -> None:
@@ -57,7 +58,7 @@ def test_orgs_sandboxes_clients_tokens(cli: Cli) -> None:
     created = cli("clients", "create", "--org", "ACME1234@AdobeOrg", "--json")
     assert created.returncode == 0, created.stderr
     body = json.loads(created.stdout)
-    assert set(body) == {"orgId", "apiKey", "accessToken"}
+    assert set(body) == {"orgId", "apiKey", "accessToken", "clientSecret"}
     assert body["orgId"] == "ACME1234@AdobeOrg"
     assert cli("tokens", "revoke", body["accessToken"]).returncode == 0
     again = cli("tokens", "revoke", body["accessToken"])
@@ -85,7 +86,15 @@ def test_serve_bootstraps_credentials_and_reuses_them(tmp_path: Path) -> None:
     home = tmp_path / "home"
     first = _serve_once(home)
     saved = json.loads((home / "credentials.json").read_text())
-    assert set(saved) == {"endpoint", "orgId", "sandboxName", "apiKey", "accessToken"}
+    assert set(saved) == {
+        "endpoint",
+        "orgId",
+        "sandboxName",
+        "apiKey",
+        "accessToken",
+        "clientSecret",
+        "tokenEndpoint",
+    }
     assert saved["sandboxName"] == "prod"
     assert (home / "credentials.json").stat().st_mode & 0o777 == 0o600
     assert str(home / "credentials.json") in first

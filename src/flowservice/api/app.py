@@ -13,7 +13,17 @@ from flowservice import __version__
 from flowservice.api.docs_pages import install_docs_pages
 from flowservice.api.errors import install_error_handlers
 from flowservice.api.middleware import RequestContextMiddleware
-from flowservice.api.routes import connection_specs, connections, explore, health
+from flowservice.api.routes import (
+    connection_specs,
+    connections,
+    dataflows,
+    datasets,
+    explore,
+    flow_specs,
+    health,
+    ims,
+    mapping_sets,
+)
 from flowservice.logs import quiet_libraries
 from flowservice.services import Services
 from flowservice.settings import Settings
@@ -21,12 +31,19 @@ from flowservice.settings import Settings
 __all__ = ["create_app"]
 
 BASE_PATH = "/data/foundation/flowservice"
+CATALOG_PATH = "/data/foundation/catalog"
+CONVERSION_PATH = "/data/foundation/conversion"
 # Every router and the prefix it is mounted under (a test checks the OpenAPI document covers them).
 ROUTERS = (
     (health.router, ""),
+    (ims.router, ""),
     (connection_specs.router, BASE_PATH),
     (connections.router, BASE_PATH),
     (explore.router, BASE_PATH),
+    (flow_specs.router, BASE_PATH),
+    (dataflows.router, BASE_PATH),
+    (datasets.router, CATALOG_PATH),
+    (mapping_sets.router, CONVERSION_PATH),
 )
 
 

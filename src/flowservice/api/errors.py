@@ -17,12 +17,22 @@ from flowservice.errors import FlowServiceError, GatewayError
 __all__ = ["install_error_handlers", "problem_body"]
 
 log = logging.getLogger("flowservice.api")
-TYPE_PREFIX = "https://ns.adobe.com/aep/errors/FLOW-"
+TYPE_PREFIX = "https://ns.adobe.com/aep/errors/"
+# Each API names its errors with its own prefix: FLOW-1101-404, CAT-1101-404, ...
+SERVICE_PREFIXES = {
+    "/data/foundation/catalog/": "CAT-",
+    "/data/foundation/conversion/": "DATAPREP-",
+    "/data/foundation/export/": "EXPORT-",
+}
 
 
-def problem_body(error: FlowServiceError, request_id: str) -> dict[str, Any]:
+def _prefix(path: str) -> str:
+    return next((p for base, p in SERVICE_PREFIXES.items() if path.startswith(base)), "FLOW-")
+
+
+def problem_body(error: FlowServiceError, request_id: str, prefix: str = "FLOW-") -> dict[str, Any]:
     return {
-        "type": TYPE_PREFIX + error.code,
+        "type": TYPE_PREFIX + prefix + error.code,
         "title": error.title,
         "status": error.status,
         "report": {
@@ -41,7 +51,8 @@ def render(request: Request, error: FlowServiceError) -> Response:
     log.log(
         level, "%s %s -> %s %s", request.method, request.url.path, error.code, error.log_message
     )
-    return json_response(problem_body(error, request_id), error.status)
+    body = problem_body(error, request_id, _prefix(request.url.path))
+    return json_response(body, error.status)
 
 
 async def _service_error(request: Request, exc: Exception) -> Response:

@@ -45,7 +45,7 @@ class ConnectionSpec:
     id: str
     name: str
     version: str
-    driver: str
+    driver: str | None  # None for targets (the Data Lake), which no driver reads
     document: dict[str, Any] = field(repr=False, compare=False)
     auth_specs: tuple[AuthSpec, ...] = ()
 
@@ -86,7 +86,7 @@ def _parse(document: dict[str, Any]) -> ConnectionSpec:
         id=document["id"].lower(),
         name=document["name"],
         version=document["version"],
-        driver=document["driver"],
+        driver=document.get("driver"),
         document=document,
         auth_specs=auth_specs,
     )

@@ -121,7 +121,8 @@ def credentials(
         print(json.dumps(saved, indent=2))
         return
     names = {"endpoint": "ENDPOINT", "accessToken": "ACCESS_TOKEN", "apiKey": "API_KEY",
-             "orgId": "ORG_ID", "sandboxName": "SANDBOX_NAME"}  # fmt: skip
+             "orgId": "ORG_ID", "sandboxName": "SANDBOX_NAME", "clientSecret": "CLIENT_SECRET",
+             "tokenEndpoint": "TOKEN_ENDPOINT"}  # fmt: skip
     for key, var in names.items():
         print(f"export {var}={shlex.quote(str(saved.get(key, '')))}")
 
@@ -168,7 +169,7 @@ def clients_create(
         int | None, typer.Option(metavar="HOURS", help="Token lifetime in hours.")
     ] = None,
 ) -> None:
-    """Create an API client and its first access token (shown once)."""
+    """Create an API client, its client secret and its first access token (shown once)."""
     from flowservice.identity.service import IssuedClient, create_client
 
     issued: list[IssuedClient] = []
@@ -176,13 +177,15 @@ def clients_create(
         s.db, org, name, ttl_hours or s.settings.token_ttl_hours
     )))  # fmt: skip
     client = issued[0]
-    body = {"orgId": client.org_id, "apiKey": client.api_key, "accessToken": client.access_token}
+    body = {"orgId": client.org_id, "apiKey": client.api_key, "accessToken": client.access_token,
+            "clientSecret": client.client_secret}  # fmt: skip
     if as_json:
         print(json.dumps(body))
         return
-    out.print(f"orgId:       {client.org_id}\napiKey:      {client.api_key}")
-    out.print(f"accessToken: {client.access_token}", soft_wrap=True)
-    err.print("The access token is shown only once; store it now.")
+    out.print(f"orgId:        {client.org_id}\napiKey:       {client.api_key}")
+    out.print(f"accessToken:  {client.access_token}", soft_wrap=True)
+    out.print(f"clientSecret: {client.client_secret}", soft_wrap=True)
+    err.print("The access token and client secret are shown only once; store them now.")
 
 
 @tokens_app.command("revoke")

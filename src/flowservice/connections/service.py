@@ -61,7 +61,9 @@ class ConnectionService:
         catalog: Catalog,
         secrets: SecretParams,
         driver_for: Callable[[ConnectionSpec], Driver],
+        in_use: Callable[[Tenant, str], list[str]] = lambda _t, _i: [],
     ) -> None:
+        self._in_use = in_use
         self._db = db
         self._catalog = catalog
         self._secrets = secrets
@@ -122,7 +124,13 @@ class ConnectionService:
         return update(self._db, TABLE, tenant, connection_id, if_match, change, _not_found)
 
     def delete(self, tenant: Tenant, connection_id: str) -> None:
-        # No flows exist yet, so nothing can still use a connection (1418-400 comes with flows).
+        flows = self._in_use(tenant, connection_id)
+        if flows:
+            raise UserError(
+                codes.CONNECTION_IN_USE,
+                f"The connection {connection_id} is used by flows {', '.join(flows)}: delete "
+                "them (or give them another source connection) first.",
+            )
         with self._db.session() as session, session.begin():
             if not TABLE.delete(session, tenant, connection_id):
                 raise _not_found(connection_id)
@@ -139,6 +147,16 @@ class ConnectionService:
 
     def driver(self, spec: ConnectionSpec) -> Driver:
         return self._driver_for(spec)
+
+    def row(self, tenant: Tenant, connection_id: str) -> Row[Any] | None:
+        """The stored connection (secrets sealed), for resources that refer to it."""
+        with self._db.engine.connect() as connection:
+            return TABLE.get(connection, tenant, connection_id)
+
+    def check_source_path(self, tenant: Tenant, row: Row[Any], path: str) -> None:
+        """A source connection's path must lie inside its base connection's scope."""
+        spec = self._spec(row.spec_id, None)
+        self._driver_for(spec).check_path(row.auth_spec_name, row.params, path)
 
     def _spec(self, spec_id: str, version: str | None) -> ConnectionSpec:
         spec = self._catalog.get(spec_id)

@@ -19,6 +19,8 @@ class DriverRegistry:
         self._lock = threading.Lock()
 
     def __call__(self, spec: ConnectionSpec) -> Driver:
+        if spec.driver is None:
+            raise InternalError(f"The connection spec {spec.name} has no driver.")
         with self._lock:
             driver = self._drivers.get(spec.driver)
             if driver is None:

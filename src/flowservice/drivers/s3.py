@@ -83,6 +83,11 @@ class S3Driver:
         folder = s3.scope.check(parse_path(path).as_folder())
         return self._list(s3, folder, limit, token)
 
+    def check_path(self, spec_name: str, params: Mapping[str, Any], path: str) -> None:
+        s3 = S3Params.from_params(spec_name, params)
+        folder, _, last = path.rpartition("/")
+        s3.scope.check(parse_path(f"{folder}/" if "*" in last else path))
+
     def _list(self, s3: S3Params, folder: S3Location, limit: int, token: str | None) -> Page:
         with source_errors(f"listing {folder.path}"):
             return list_folder(self.clients.client(s3, folder.bucket), folder, limit, token)

@@ -1,7 +1,8 @@
 """First start: an organization, its ``prod`` sandbox and an API client, saved for the user.
 
 ``$FLOWSERVICE_HOME/credentials.json`` (mode 0600) holds ``endpoint``, ``orgId``, ``sandboxName``,
-``apiKey`` and ``accessToken``. Later starts reuse them; a token that expired or was revoked is
+``apiKey``, ``accessToken``, ``clientSecret`` and ``tokenEndpoint`` (for clients that get their own
+tokens with client credentials). Later starts reuse them; a token that expired or was revoked is
 replaced by a new one for the same client.
 """
 
@@ -52,7 +53,10 @@ def _reuse(settings: Settings, db: Database, saved: dict[str, Any]) -> dict[str,
         valid = service.find_principal(session, token) is not None
     if not valid:
         token = service.issue_token(db, api_key, settings.token_ttl_hours)
-    return {**saved, "endpoint": settings.endpoint, "accessToken": token}
+    renewed = {"endpoint": settings.endpoint, "accessToken": token}
+    if "clientSecret" in saved:
+        renewed["tokenEndpoint"] = settings.token_endpoint
+    return {**saved, **renewed}
 
 
 def _create(settings: Settings, db: Database) -> dict[str, Any]:
@@ -65,6 +69,8 @@ def _create(settings: Settings, db: Database) -> dict[str, Any]:
         "sandboxName": SANDBOX,
         "apiKey": issued.api_key,
         "accessToken": issued.access_token,
+        "clientSecret": issued.client_secret,
+        "tokenEndpoint": settings.token_endpoint,
     }
 
 

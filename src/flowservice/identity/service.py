@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 import uuid
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from flowservice.clock import now_ms
 from flowservice.errors import UserError
-from flowservice.identity.tokens import hash_token, new_api_key, new_token
+from flowservice.identity.tokens import hash_token, new_api_key, new_client_secret, new_token
 from flowservice.storage.db import Database
 from flowservice.storage.models import AccessToken, ApiClient, Organization, Sandbox
 
@@ -21,11 +22,19 @@ __all__ = [
     "create_client",
     "create_org",
     "create_sandbox",
+    "exchange_client_credentials",
     "find_principal",
     "find_sandbox_id",
     "issue_token",
     "revoke_token",
 ]
+
+INVALID_ORG_ID = "0010-400"
+ORG_EXISTS = "0011-409"
+INVALID_SANDBOX_NAME = "0012-400"
+SANDBOX_EXISTS = "0013-409"
+NO_SUCH_CLIENT = "0014-404"
+NO_SUCH_ORG = "0015-404"
 
 ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9@._-]{0,127}$")
 SANDBOX_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -46,16 +55,20 @@ class IssuedClient:
     org_id: str
     api_key: str
     access_token: str
+    client_secret: str = ""
+
+    def __repr__(self) -> str:
+        return f"IssuedClient(org_id={self.org_id!r}, api_key={self.api_key!r}, secrets=***)"
 
 
 def create_org(db: Database, org_id: str) -> None:
     if not ORG_ID.match(org_id):
         raise UserError(
-            "0010-400", f"Invalid organization id {org_id!r}: use letters, digits, @ . _ -."
+            INVALID_ORG_ID, f"Invalid organization id {org_id!r}: use letters, digits, @ . _ -."
         )
     with db.session() as session, session.begin():
         if session.get(Organization, org_id) is not None:
-            raise UserError("0011-409", f"Organization {org_id} already exists.")
+            raise UserError(ORG_EXISTS, f"Organization {org_id} already exists.")
         session.add(Organization(id=org_id, created_at=now_ms()))
         _add_sandbox(session, org_id, "prod")
 
@@ -63,30 +76,47 @@ def create_org(db: Database, org_id: str) -> None:
 def create_sandbox(db: Database, org_id: str, name: str) -> str:
     if not SANDBOX_NAME.match(name):
         raise UserError(
-            "0012-400", f"Invalid sandbox name {name!r}: lowercase letters, digits and hyphens."
+            INVALID_SANDBOX_NAME,
+            f"Invalid sandbox name {name!r}: lowercase letters, digits and hyphens.",
         )
     with db.session() as session, session.begin():
         _require_org(session, org_id)
         if _sandbox_id(session, org_id, name) is not None:
-            raise UserError("0013-409", f"Sandbox {name} already exists in {org_id}.")
+            raise UserError(SANDBOX_EXISTS, f"Sandbox {name} already exists in {org_id}.")
         return _add_sandbox(session, org_id, name)
 
 
 def create_client(db: Database, org_id: str, name: str, ttl_hours: int) -> IssuedClient:
     with db.session() as session, session.begin():
         _require_org(session, org_id)
-        api_key = new_api_key()
-        session.add(ApiClient(id=api_key, org_id=org_id, name=name, created_at=now_ms()))
+        api_key, secret = new_api_key(), new_client_secret()
+        session.add(ApiClient(
+            id=api_key, org_id=org_id, name=name, created_at=now_ms(),
+            secret_hash=hash_token(secret),
+        ))  # fmt: skip
         session.flush()
         token = _add_token(session, api_key, org_id, ttl_hours)
-    return IssuedClient(org_id=org_id, api_key=api_key, access_token=token)
+    return IssuedClient(org_id, api_key, token, secret)
+
+
+def exchange_client_credentials(
+    db: Database, client_id: str, client_secret: str, ttl_seconds: int
+) -> str | None:
+    """An access token for a client's own id and secret (OAuth client credentials), or None."""
+    with db.session() as session, session.begin():
+        client = session.get(ApiClient, client_id)
+        if client is None or client.secret_hash is None:
+            return None
+        if not hmac.compare_digest(client.secret_hash, hash_token(client_secret)):
+            return None
+        return _add_token(session, client_id, client.org_id, ttl_seconds / 3600)
 
 
 def issue_token(db: Database, api_key: str, ttl_hours: int) -> str:
     with db.session() as session, session.begin():
         client = session.get(ApiClient, api_key)
         if client is None:
-            raise UserError("0014-404", f"No API client {api_key}.")
+            raise UserError(NO_SUCH_CLIENT, f"No API client {api_key}.")
         return _add_token(session, api_key, client.org_id, ttl_hours)
 
 
@@ -126,7 +156,7 @@ def _sandbox_id(session: Session, org_id: str, name: str) -> str | None:
 def _require_org(session: Session, org_id: str) -> None:
     if session.get(Organization, org_id) is None:
         raise UserError(
-            "0015-404",
+            NO_SUCH_ORG,
             f"No organization {org_id}. Create it with `flowservice orgs create {org_id}`.",
         )
 
@@ -137,7 +167,7 @@ def _add_sandbox(session: Session, org_id: str, name: str) -> str:
     return sandbox_id
 
 
-def _add_token(session: Session, client_id: str, org_id: str, ttl_hours: int) -> str:
+def _add_token(session: Session, client_id: str, org_id: str, ttl_hours: float) -> str:
     token = new_token()
     created = now_ms()
     session.add(
@@ -147,7 +177,7 @@ def _add_token(session: Session, client_id: str, org_id: str, ttl_hours: int) ->
             client_id=client_id,
             org_id=org_id,
             created_at=created,
-            expires_at=created + ttl_hours * HOUR_MS,
+            expires_at=created + int(ttl_hours * HOUR_MS),
         )
     )
     return token

@@ -5,13 +5,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-__all__ = ["hash_token", "new_api_key", "new_token"]
+__all__ = ["hash_token", "new_api_key", "new_client_secret", "new_token"]
 
 TOKEN_PREFIX = "fst_"  # noqa: S105 - a prefix, not a password
 
 
 def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_client_secret() -> str:
+    """The client-credentials secret of an API client (shown once, stored as a hash)."""
+    return "fss_" + secrets.token_urlsafe(32)
 
 
 def new_api_key() -> str:

@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from flowservice import codes
 from flowservice.errors import UserError
 
-__all__ = ["IF_MATCH_REQUIRED", "STALE", "IfMatch", "parse_if_match", "quote_etag", "stale"]
+__all__ = ["ANY_VERSION", "IfMatch", "optional_if_match", "parse_if_match", "quote_etag", "stale"]
 
-IF_MATCH_REQUIRED = codes.IF_MATCH_REQUIRED
-STALE = codes.STALE
 
 # One list member: a quoted etag (commas allowed inside), or a run of anything but commas.
 _MEMBER = re.compile(r'\s*((?:W/)?"[^"]*"|[^,]+)\s*(?:,|$)')
@@ -42,6 +40,17 @@ class IfMatch:
         return self.any_version or current in self.etags
 
 
+# For updates that take no precondition (Catalog PATCH, actions sent without If-Match).
+ANY_VERSION = IfMatch(frozenset(), any_version=True, raw="*")
+
+
+def optional_if_match(value: str | None) -> IfMatch:
+    """``If-Match`` where it is optional: checked only when sent."""
+    if value is None or not value.strip():
+        return ANY_VERSION
+    return parse_if_match(value, "resource")
+
+
 def _bare(member: str) -> str:
     text = member.strip()
     text = text[2:] if text.startswith("W/") else text
@@ -52,7 +61,7 @@ def parse_if_match(value: str | None, resource: str) -> IfMatch:
     """The ``If-Match`` of an update of ``resource``; missing or blank is ``1403-400``."""
     if value is None or not value.strip():
         raise UserError(
-            IF_MATCH_REQUIRED, f"The If-Match header is required to update a {resource}."
+            codes.IF_MATCH_REQUIRED, f"The If-Match header is required to update a {resource}."
         )
     text = value.strip().replace('\\"', '"')
     if text == "*":
@@ -64,7 +73,7 @@ def parse_if_match(value: str | None, resource: str) -> IfMatch:
 def stale(resource_id: str, if_match: IfMatch) -> UserError:
     """``1404-412``: none of the given etags is the resource's current one."""
     return UserError(
-        STALE,
+        codes.STALE,
         f"The supplied version '{if_match.raw}' does not match the current version on entity "
         f"'{resource_id}'. GET it for its current etag and try again.",
         title="Precondition failed",

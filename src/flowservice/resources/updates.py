@@ -23,7 +23,7 @@ from flowservice.resources.table import TenantTable
 from flowservice.storage.db import Database
 from flowservice.tenancy import Tenant
 
-__all__ = ["Written", "new_etag", "update"]
+__all__ = ["Written", "new_etag", "new_record", "update"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,16 @@ class Written:
 
 def new_etag() -> str:
     return str(uuid.uuid4())
+
+
+def new_record(tenant: Tenant, record_id: str, etag: str, now: int | None = None) -> dict[str, Any]:
+    """The columns every new resource row starts with: id, scope, etag and audit fields."""
+    at = now if now is not None else now_ms()
+    return {
+        "id": record_id, "org_id": tenant.org_id, "sandbox_id": tenant.sandbox_id, "etag": etag,
+        "created_at": at, "updated_at": at,
+        "created_by": tenant.client_id, "updated_by": tenant.client_id,
+    }  # fmt: skip
 
 
 def update(

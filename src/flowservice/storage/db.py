@@ -13,6 +13,8 @@ from flowservice.errors import UserError
 
 __all__ = ["Database", "normalize_url"]
 
+UNSUPPORTED_DATABASE = "0001-400"
+
 
 def normalize_url(url: str) -> str:
     """Accept ``postgresql://`` and ``postgres://`` as psycopg 3 URLs."""
@@ -32,7 +34,9 @@ class Database:
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         if self.dialect not in ("sqlite", "postgresql"):
-            raise UserError("0001-400", f"Unsupported database back end {self.dialect!r}.")
+            raise UserError(
+                UNSUPPORTED_DATABASE, f"Unsupported database back end {self.dialect!r}."
+            )
         self.engine = _create_engine(self.url, self.dialect, pool_size)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 

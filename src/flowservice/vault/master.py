@@ -15,6 +15,8 @@ from flowservice.settings import Settings
 
 __all__ = ["MasterKey", "load_master_key"]
 
+BAD_MASTER_KEY = "0002-400"
+
 KEY_BYTES = 32
 
 
@@ -41,7 +43,7 @@ def _decode(text: str) -> bytes:
         key = b""
     if len(key) != KEY_BYTES:
         raise UserError(
-            "0002-400",
+            BAD_MASTER_KEY,
             "FLOWSERVICE_MASTER_KEY must be 32 random bytes in base64, e.g. the output of "
             "`python -c 'import base64,secrets;"
             "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'`.",

@@ -1,0 +1,146 @@
+"""The five routes every Flow Service resource has, made once: list, create, get, PATCH, DELETE.
+
+A resource's service provides ``create(tenant, body)``, ``patch(tenant, id, if_match, body)``,
+``delete(tenant, id)`` and a ``reader`` (:class:`~flowservice.resources.reader.Reader`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from starlette.responses import Response
+
+from flowservice.api.deps import Body, CurrentTenant, ServicesDep
+from flowservice.api.listing import list_query
+from flowservice.api.responses import json_response
+from flowservice.api.schemas import Created, errors
+from flowservice.resources.etags import parse_if_match
+from flowservice.resources.fields import Fields
+from flowservice.resources.listing import links
+from flowservice.services import Services
+
+__all__ = ["BASE", "add_resource_routes"]
+
+BASE = "/data/foundation/flowservice"
+PATCH_BODY: dict[str, object] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"oneOf": [
+            {"type": "array", "items": {"$ref": "#/components/schemas/PatchOperation"}},
+            {"$ref": "#/components/schemas/PatchOperation"},
+        ]}}},
+    }
+}  # fmt: skip
+
+
+def add_resource_routes(
+    router: APIRouter,
+    resource: str,
+    fields: Fields,
+    service: Callable[[Services], Any],
+    *,
+    singular: str,
+) -> None:
+    """``/{resource}`` and ``/{resource}/{id}`` on ``router``."""
+
+    def list_items(
+        request: Request,
+        tenant: CurrentTenant,
+        services: ServicesDep,
+        limit: Annotated[
+            str | None, Query(description="Page size (default 50, at most 500).")
+        ] = None,
+        continuationToken: Annotated[str | None, Query()] = None,
+        orderby: Annotated[
+            str | None, Query(description="name, createdAt, updatedAt; +/- prefix.")
+        ] = None,
+        count: Annotated[str | None, Query(description="`true`: only {count}.")] = None,
+        property: Annotated[
+            list[str] | None,
+            Query(description="`path==a,b`, !=, >, <, >=, <=; any field path, [] for arrays."),
+        ] = None,
+    ) -> Response:
+        query = list_query(request, fields, services.settings)
+        reader = service(services).reader
+        if query.count:
+            return json_response({"count": reader.count(tenant, query)})
+        page = reader.page(tenant, query)
+        return json_response({"items": page.items, "_links": links(resource, page.next_token)})
+
+    def create(tenant: CurrentTenant, services: ServicesDep, body: Body) -> Response:
+        created = service(services).create(tenant, body)
+        return json_response(
+            created.to_wire(), 201, {"Location": f"{BASE}/{resource}/{created.id}"}
+        )
+
+    def get(resource_id: str, tenant: CurrentTenant, services: ServicesDep) -> Response:
+        item = service(services).reader.get(tenant, resource_id)
+        return json_response({"items": [item]}, headers={"ETag": item["etag"]})
+
+    def patch(
+        resource_id: str,
+        tenant: CurrentTenant,
+        services: ServicesDep,
+        body: Body,
+        if_match: Annotated[
+            str | None, Header(description="The etag (or a list: one must match).")
+        ] = None,
+    ) -> Response:
+        precondition = parse_if_match(if_match, singular)
+        return json_response(
+            service(services).patch(tenant, resource_id, precondition, body).to_wire()
+        )
+
+    def delete(resource_id: str, tenant: CurrentTenant, services: ServicesDep) -> Response:
+        service(services).delete(tenant, resource_id)
+        return Response(status_code=204)
+
+    tags: list[str | Enum] = [resource]
+    router.add_api_route(
+        f"/{resource}",
+        list_items,
+        methods=["GET"],
+        responses=errors(),
+        summary=f"List {resource}",
+        tags=tags,
+    )
+    router.add_api_route(
+        f"/{resource}",
+        create,
+        methods=["POST"],
+        status_code=201,
+        response_model=Created,
+        responses=errors(s415="Not JSON."),
+        summary=f"Create a {singular}",
+        tags=tags,
+    )
+    router.add_api_route(
+        f"/{resource}/{{resource_id}}",
+        get,
+        methods=["GET"],
+        responses=errors(),
+        summary=f"Get a {singular}",
+        tags=tags,
+    )
+    router.add_api_route(
+        f"/{resource}/{{resource_id}}",
+        patch,
+        methods=["PATCH"],
+        response_model=Created,
+        openapi_extra=PATCH_BODY,
+        responses=errors(s412="If-Match is not the current etag (1404-412)."),
+        summary=f"Update a {singular}",
+        tags=tags,
+    )
+    router.add_api_route(
+        f"/{resource}/{{resource_id}}",
+        delete,
+        methods=["DELETE"],
+        status_code=204,
+        responses=errors(),
+        summary=f"Delete a {singular}",
+        tags=tags,
+    )

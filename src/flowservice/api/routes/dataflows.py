@@ -1,0 +1,106 @@
+"""``/sourceConnections``, ``/targetConnections``, ``/flows`` and ``/runs`` (dataflows §3-§7)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from starlette.responses import Response
+
+from flowservice.api.deps import Body, CurrentTenant, ServicesDep
+from flowservice.api.listing import list_query
+from flowservice.api.resource_routes import add_resource_routes
+from flowservice.api.responses import json_response
+from flowservice.api.schemas import Created, errors
+from flowservice.flows.tables import FLOW_FIELDS, SOURCE_FIELDS, TARGET_FIELDS
+from flowservice.resources.etags import optional_if_match
+from flowservice.resources.filters import parse_filter
+from flowservice.resources.listing import ListQuery, links
+from flowservice.runs.service import RUN_FIELDS
+from flowservice.services import Services
+from flowservice.tenancy import Tenant
+
+router = APIRouter()
+
+add_resource_routes(
+    router, "sourceConnections", SOURCE_FIELDS, lambda s: s.sources, singular="source connection"
+)
+add_resource_routes(
+    router, "targetConnections", TARGET_FIELDS, lambda s: s.targets, singular="target connection"
+)
+add_resource_routes(router, "flows", FLOW_FIELDS, lambda s: s.flows, singular="flow")
+
+
+@router.post("/flows/{flow_id}/action", response_model=Created, tags=["flows"],
+             responses=errors(s412="If-Match sent and not current (1404-412)."))  # fmt: skip
+def flow_action(
+    flow_id: str,
+    tenant: CurrentTenant,
+    services: ServicesDep,
+    op: Annotated[str | None, Query(description="enable or disable (any case).")] = None,
+    if_match: Annotated[str | None, Header(description="Optional: checked only if sent.")] = None,
+) -> Response:
+    """Enable or disable a flow; no body. Disabling lets a running run finish."""
+    written = services.flows.act(tenant, flow_id, op, optional_if_match(if_match))
+    return json_response(written.to_wire())
+
+
+@router.get("/runs", responses=errors(), tags=["runs"])
+def list_runs(
+    request: Request,
+    tenant: CurrentTenant,
+    services: ServicesDep,
+    limit: Annotated[str | None, Query(description="Page size (default 50, at most 500).")] = None,
+    continuationToken: Annotated[str | None, Query()] = None,
+    orderby: Annotated[str | None, Query(description="createdAt, updatedAt; +/- prefix.")] = None,
+    count: Annotated[str | None, Query(description="`true`: only {count}.")] = None,
+    property: Annotated[
+        list[str] | None,
+        Query(description="e.g. `flowId==...`, `metrics.statusSummary.status==failed`."),
+    ] = None,
+) -> Response:
+    """Newest first; `property=flowId==<id>` lists one flow's runs."""
+    query = list_query(request, RUN_FIELDS, services.settings)
+    return _runs(services, tenant, query)
+
+
+@router.get("/flows/{flow_id}/runs", responses=errors(), tags=["runs"])
+def list_flow_runs(
+    flow_id: str, request: Request, tenant: CurrentTenant, services: ServicesDep
+) -> Response:
+    """Beyond: the same as `GET /runs?property=flowId==<id>`."""
+    services.flows.reader.require(tenant, flow_id)
+    query = list_query(request, RUN_FIELDS, services.settings)
+    by_flow = f"flowId=={flow_id}"
+    query = replace(
+        query,
+        properties=(*query.properties, by_flow),
+        filters=(*query.filters, parse_filter(by_flow, RUN_FIELDS)),
+    )
+    return _runs(services, tenant, query)
+
+
+def _runs(services: Services, tenant: Tenant, query: ListQuery) -> Response:
+    reader = services.runs.reader
+    if query.count:
+        return json_response({"count": reader.count(tenant, query)})
+    page = reader.page(tenant, query)
+    return json_response({"items": page.items, "_links": links("runs", page.next_token)})
+
+
+@router.post("/runs", status_code=201, responses=errors(), tags=["runs"])
+def create_run(tenant: CurrentTenant, services: ServicesDep, body: Body) -> Response:
+    """An ad-hoc run of an enabled flow: `{"flowId", "params"?}`."""
+    written = services.runs.create(tenant, body)
+    wire = written.to_wire()
+    return json_response(
+        {**wire, "items": [wire]},
+        201,
+        {"Location": f"/data/foundation/flowservice/runs/{written.id}"},
+    )
+
+
+@router.get("/runs/{run_id}", responses=errors(), tags=["runs"])
+def get_run(run_id: str, tenant: CurrentTenant, services: ServicesDep) -> Response:
+    return json_response({"items": [services.runs.reader.get(tenant, run_id)]})

@@ -1,0 +1,1 @@
+"""Source connections, target connections and flows (dataflows contract §3, §4, §6)."""

@@ -1,0 +1,1 @@
+"""Data Prep mapping sets (dataflows §13.1): source column → dataset column, with expressions."""

@@ -1,0 +1,1 @@
+"""Flow runs: the record the API shows, and the state machine the engine drives."""
