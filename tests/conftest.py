@@ -70,6 +70,13 @@ def catalog(live: LiveServer, tenant: TenantCredentials) -> Iterator[httpx.Clien
         yield client
 
 
+@pytest.fixture
+def conversion(live: LiveServer, tenant: TenantCredentials) -> Iterator[httpx.Client]:
+    """The Data Prep API (mapping sets) for the test's tenant."""
+    with client_for(live, tenant, "conversion") as client:
+        yield client
+
+
 def s3_connection_body(**params: str) -> dict[str, object]:
     """The tutorial's POST body, with the given auth params."""
     return {

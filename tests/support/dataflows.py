@@ -25,9 +25,12 @@ def created_id(response: httpx.Response) -> str:
 
 def base_connection(api: httpx.Client, **params: str) -> str:
     body = s3_connection_body(
-        s3AccessKey="AKIDEXAMPLE", s3SecretKey="secret", serviceUrl="http://127.0.0.1:9",
-        bucketName="acme", **params,
-    )  # fmt: skip
+        s3AccessKey="AKIDEXAMPLE",
+        s3SecretKey="secret",
+        serviceUrl="http://127.0.0.1:9",
+        bucketName="acme",
+        **params,
+    )
     return created_id(api.post("/connections", json=body))
 
 
