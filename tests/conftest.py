@@ -77,6 +77,13 @@ def conversion(live: LiveServer, tenant: TenantCredentials) -> Iterator[httpx.Cl
         yield client
 
 
+@pytest.fixture
+def export(live: LiveServer, tenant: TenantCredentials) -> Iterator[httpx.Client]:
+    """The Data Access API (batch files and diagnostics) for the test's tenant."""
+    with client_for(live, tenant, "export") as client:
+        yield client
+
+
 def s3_connection_body(**params: str) -> dict[str, object]:
     """The tutorial's POST body, with the given auth params."""
     return {

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flowservice.catalog import Catalog
 from flowservice.catalog.flow_specs import FlowSpecs
 from flowservice.connections.service import ConnectionService
+from flowservice.datasets.export import DataAccessService
 from flowservice.datasets.lake import Lake
 from flowservice.datasets.service import BatchService, DatasetService
 from flowservice.drivers.registry import DriverRegistry
@@ -45,6 +46,7 @@ class Services:
     targets: TargetConnectionService
     flows: FlowService
     runs: RunService
+    export: DataAccessService
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -85,6 +87,7 @@ class Services:
             targets=targets,
             flows=flows,
             runs=runs,
+            export=DataAccessService(db, datasets),
         )
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ from flowservice.api.routes import (
     dataflows,
     datasets,
     explore,
+    export,
     flow_specs,
     health,
     ims,
@@ -33,6 +34,7 @@ __all__ = ["create_app"]
 BASE_PATH = "/data/foundation/flowservice"
 CATALOG_PATH = "/data/foundation/catalog"
 CONVERSION_PATH = "/data/foundation/conversion"
+EXPORT_PATH = "/data/foundation/export"
 # Every router and the prefix it is mounted under (a test checks the OpenAPI document covers them).
 ROUTERS = (
     (health.router, ""),
@@ -44,6 +46,7 @@ ROUTERS = (
     (dataflows.router, BASE_PATH),
     (datasets.router, CATALOG_PATH),
     (mapping_sets.router, CONVERSION_PATH),
+    (export.router, EXPORT_PATH),
 )
 
 

@@ -62,3 +62,15 @@ class Lake:
 
     def drop(self, uri: str) -> None:
         shutil.rmtree(uri, ignore_errors=True)
+
+
+META = "_flowservice"
+
+
+def batch_meta_dir(table_uri: str, batch_id: str) -> Path:
+    """Where a batch's diagnostics live: input file lists, row errors, failed files.
+
+    Inside the table's folder but under ``_flowservice/``, which Delta readers ignore (they
+    read only the files the log names).
+    """
+    return Path(table_uri) / META / "batches" / batch_id
