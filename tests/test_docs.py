@@ -140,7 +140,25 @@ def test_readme_local_s3_walkthrough_runs_as_pasted(tmp_path: Path) -> None:
     assert preview["data"][1] == {"id": 2, "name": "Bob", "amount": 7.0, "joined": "2024-02-03"}
 
 
-@pytest.mark.parametrize("doc", ["api.md", "s3.md", "preview.md", "benchmarks.md"])
+def test_readme_dataflow_tutorial_runs_as_pasted_after_the_first(tmp_path: Path) -> None:
+    env = _service_env(tmp_path / "home")
+    with _serving(env):
+        first = _run_block(_tutorial(), env)
+        assert first.returncode == 0, first.stderr
+        result = _run_block(_block("dataflow-tutorial"), env)
+    assert result.returncode == 0, result.stderr
+    flow_text, run_text, runs_text = result.stdout.strip().splitlines()
+    [flow] = json.loads(flow_text)["items"]
+    assert flow["scheduleParams"]["frequency"] == "hour"
+    assert flow["state"] == "enabled"
+    run = json.loads(run_text)
+    [listed] = json.loads(runs_text)["items"]
+    assert listed["id"] == run["id"] == run["items"][0]["id"]
+    assert listed["flowId"] == flow["id"]
+    assert listed["metrics"]["statusSummary"]["status"] == "scheduled"
+
+
+@pytest.mark.parametrize("doc", ["api.md", "s3.md", "preview.md", "benchmarks.md", "dataflows.md"])
 def test_linked_docs_exist(doc: str) -> None:
     assert f"docs/{doc}" in README
     assert (ROOT / "docs" / doc).exists()
