@@ -116,3 +116,10 @@ def test_hostile_catalog_queries_are_400(catalog: httpx.Client, query: dict[str,
     for resource in ("dataSets", "batches"):
         response = catalog.get(f"/{resource}", params=query)
         assert response.status_code == 400, (resource, response.text)
+
+
+@pytest.mark.parametrize("resource", ["sourceConnections", "targetConnections", "flows", "runs"])
+def test_ids_with_a_nul_byte_are_404(api: httpx.Client, resource: str) -> None:
+    for method in ("GET", "DELETE", "PATCH"):
+        response = api.request(method, f"/{resource}/a%00b", json=[], headers={"If-Match": "*"})
+        assert response.status_code in (404, 405), (method, response.text)

@@ -19,6 +19,7 @@ from flowservice import codes
 from flowservice.catalog.flow_specs import FlowSpec, FlowSpecs
 from flowservice.clock import now_ms
 from flowservice.errors import UserError
+from flowservice.flows.common import checked_description, checked_name, last_operation
 from flowservice.flows.options import (
     MappingExists,
     check_labels,
@@ -48,6 +49,10 @@ PATCHABLE = ("/name", "/description", "/scheduleParams", "/transformations", "/o
 # A flow's editable part, as PATCH sees it.
 EDITABLE = ("name", "description", "scheduleParams", "transformations", "options", "labels",
             "policy")  # fmt: skip
+
+
+# Every operation here is synchronous: done by the time the API answers.
+COMPLETED = {"value": "completed", "errors": []}
 
 
 class FlowNotFound(UserError):
@@ -120,23 +125,6 @@ def _not_found_id(kind: str, resource_id: str) -> UserError:
     )
 
 
-def _name(value: Any, code: str) -> str:
-    if value is None and code == codes.MISSING_FIELD:
-        raise UserError(
-            codes.MISSING_FIELD, "The mandatory field name is not provided in the flow."
-        )
-    if not isinstance(value, str) or not value.strip() or len(value) > 512:
-        shape = code if code != codes.MISSING_FIELD else codes.BODY_SHAPE
-        raise UserError(shape, "The name must be a non-empty string of at most 512 characters.")
-    return value
-
-
-def _description(value: Any, code: str) -> str | None:
-    if value is not None and (not isinstance(value, str) or len(value) > 4096):
-        raise UserError(code, "The description must be a string of at most 4096 characters.")
-    return value
-
-
 class _Paths:
     def check(self, path: str) -> None:
         if path in PATCHABLE or path.startswith(tuple(p + "/" for p in PATCHABLE)):
@@ -183,7 +171,7 @@ class FlowService:
         if unknown:
             raise UserError(codes.BODY_SHAPE, f"Unknown field(s): {', '.join(unknown)}.")
         spec = self._flow_spec(body.get("flowSpec"))
-        name = _name(body.get("name"), codes.MISSING_FIELD)
+        name = checked_name(body.get("name"), "flow")
         linked = self._linked(tenant, body, spec)
         now = now_ms()
         schedule = check_schedule(
@@ -192,14 +180,13 @@ class FlowService:
         document = self._editable(tenant, body, spec)
         document |= {
             "inheritedAttributes": _inherited(linked),
-            "lastOperation": {"started": now, "updated": now, "operation": "create",
-                              "status": {"value": "completed", "errors": []}},
-        }  # fmt: skip
+            "lastOperation": last_operation("create", now, now, status=COMPLETED),
+        }
         flow_id, etag = str(uuid.uuid4()), new_etag()
         with self._db.session() as session, session.begin():
             FLOWS.insert(session, {
                 **new_record(tenant, flow_id, etag, now), "name": name,
-                "description": _description(body.get("description"), codes.BODY_SHAPE),
+                "description": checked_description(body.get("description")),
                 "flow_spec_id": spec.id, "flow_spec_version": spec.version, "state": "enabled",
                 "source_connection_id": linked.source.id, "target_connection_id": linked.target.id,
                 "document": document, "schedule": schedule.to_document(),
@@ -223,14 +210,14 @@ class FlowService:
             ops = body if isinstance(body, list) else [body]
             document = {
                 **{k: v for k, v in row.document.items() if k not in EDITABLE}, **editable,
-                "lastOperation": {"started": now, "updated": now, "operation": "update",
-                                  "ops": ops, "percentCompleted": 100.0,
-                                  "status": {"value": "completed", "errors": []}},
+                "lastOperation": last_operation(
+                    "update", now, now, ops=ops, percentCompleted=100.0, status=COMPLETED
+                ),
             }  # fmt: skip
             replanned = after != before and row.state == "enabled"
             return {
-                "name": _name(result.get("name"), codes.INVALID_PATCH),
-                "description": _description(result.get("description"), codes.INVALID_PATCH),
+                "name": checked_name(result.get("name"), "flow", patch=True),
+                "description": checked_description(result.get("description"), patch=True),
                 "document": document, "schedule": after.to_document(),
                 **({"next_run_at": _next_run(after, now)} if replanned else {}),
             }  # fmt: skip
@@ -244,10 +231,8 @@ class FlowService:
         def change(row: Row[Any]) -> dict[str, Any]:
             now = now_ms()
             state = "enabled" if action == "enable" else "disabled"
-            document = {**row.document, "lastOperation": {
-                "started": now, "updated": now, "operation": action,
-                "status": {"value": "completed", "errors": []},
-            }}  # fmt: skip
+            operation = last_operation(action, now, now, status=COMPLETED)
+            document = {**row.document, "lastOperation": operation}
             next_run = (
                 _next_run(Schedule.from_document(row.schedule), now) if action == "enable" else None
             )

@@ -18,11 +18,18 @@ from flowservice import codes
 from flowservice.catalog import Catalog, ConnectionSpec
 from flowservice.clock import now_ms
 from flowservice.errors import NotFoundError, UserError
+from flowservice.flows.common import (
+    PathsUnder,
+    checked_description,
+    checked_name,
+    last_operation,
+    refuse_if_used,
+)
 from flowservice.flows.tables import SOURCES, flows_using
 from flowservice.flows.values import as_bool, invalid_property, require_object
 from flowservice.preview import codes as preview_codes
 from flowservice.resources.etags import IfMatch, quote_etag
-from flowservice.resources.patch import apply_patch, invalid
+from flowservice.resources.patch import apply_patch
 from flowservice.resources.reader import Reader
 from flowservice.resources.updates import Written, new_etag, new_record, update
 from flowservice.resources.wire import audit_fields
@@ -191,20 +198,7 @@ def _render(row: Row[Any], tenant: Tenant) -> dict[str, Any]:
     }
 
 
-class _Paths:
-    def check(self, path: str) -> None:
-        if path.lower().startswith("/connectionspec"):
-            raise UserError(
-                codes.SPEC_CHANGE, "A source connection's connection spec cannot be changed."
-            )
-        if path in PATCHABLE or path.startswith(("/data/", "/params/")):
-            return
-        raise invalid(
-            f"The path '{path}' cannot be patched; use /name, /description, /data... or /params..."
-        )
-
-    def replace_adds(self, path: str, view: dict[str, Any]) -> bool:
-        return False
+_PATHS = PathsUnder("source connection", ("/name", "/description", "/data", "/params"))
 
 
 BaseConnectionLookup = Callable[[Tenant, str], Row[Any] | None]
@@ -229,7 +223,7 @@ class SourceConnectionService:
         unknown = sorted(set(body) - TOP_LEVEL)
         if unknown:
             raise UserError(codes.BODY_SHAPE, f"Unknown field(s): {', '.join(unknown)}.")
-        name = _name(body.get("name"))
+        name = checked_name(body.get("name"), "source connection")
         spec, version = self._spec(body.get("connectionSpec"))
         base = self._base(tenant, body.get("baseConnectionId"), spec)
         source = check_source_body(body)
@@ -238,12 +232,12 @@ class SourceConnectionService:
         document = {
             "data": body["data"],
             "params": {**body.get("params", {}), "path": source.path},
-            "lastOperation": {"started": now, "updated": 0, "operation": "create"},
+            "lastOperation": last_operation("create", now, 0),
         }
         with self._db.session() as session, session.begin():
             SOURCES.insert(session, {
                 **new_record(tenant, source_id, etag, now), "name": name,
-                "description": _description(body.get("description")),
+                "description": checked_description(body.get("description")),
                 "base_connection_id": base.id, "spec_id": spec.id, "spec_version": version,
                 "state": "enabled", "document": document,
             })  # fmt: skip
@@ -253,18 +247,19 @@ class SourceConnectionService:
         def change(row: Row[Any]) -> dict[str, Any]:
             view = {"name": row.name, "description": row.description,
                     "data": row.document["data"], "params": row.document["params"]}  # fmt: skip
-            result = apply_patch(view, body, _Paths())
-            name, description = _name(result.get("name"), patch=True), result.get("description")
+            result = apply_patch(view, body, _PATHS)
+            name = checked_name(result.get("name"), "source connection", patch=True)
+            description = checked_description(result.get("description"), patch=True)
             source = check_source_body(result)
             base = self._base_connection(tenant, row.base_connection_id)
             if base is not None:
                 self._check_path(tenant, base, source.path)
             now = now_ms()
             return {
-                "name": name, "description": _description(description),
+                "name": name, "description": description,
                 "document": {
                     "data": result["data"], "params": {**result["params"], "path": source.path},
-                    "lastOperation": {"started": now, "updated": now, "operation": "update"},
+                    "lastOperation": last_operation("update", now, now),
                 },
             }  # fmt: skip
 
@@ -272,12 +267,7 @@ class SourceConnectionService:
 
     def delete(self, tenant: Tenant, source_id: str) -> None:
         with self._db.session() as session, session.begin():
-            users = flows_using(session, tenant, source=source_id)
-            if users:
-                raise UserError(
-                    codes.IN_USE_BY_FLOW,
-                    f"Found active flows containing id {source_id}: {', '.join(users)}.",
-                )
+            refuse_if_used(flows_using(session, tenant, source=source_id), source_id)
             if not SOURCES.delete(session, tenant, source_id):
                 raise self.reader.not_found(source_id)
 
@@ -306,20 +296,3 @@ class SourceConnectionService:
                 "source connection has the same connection spec as its base connection."
             )
         return base
-
-
-def _name(value: Any, *, patch: bool = False) -> str:
-    if value is None and not patch:
-        raise _missing("name")
-    if not isinstance(value, str) or not value.strip() or len(value) > 512:
-        message = "The name must be a non-empty string of at most 512 characters."
-        raise UserError(codes.INVALID_PATCH if patch else codes.BODY_SHAPE, message)
-    return value
-
-
-def _description(value: Any) -> str | None:
-    if value is not None and (not isinstance(value, str) or len(value) > 4096):
-        raise UserError(
-            codes.BODY_SHAPE, "The description must be a string of at most 4096 characters."
-        )
-    return value

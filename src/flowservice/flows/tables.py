@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from flowservice.resources.fields import Field, Fields
-from flowservice.resources.table import Executor, TenantTable
+from flowservice.resources.table import Executor, TenantTable, valid_uuid
 from flowservice.storage.models import Flow, SourceConnection, TargetConnection
 from flowservice.tenancy import Tenant
 
@@ -55,6 +55,8 @@ def flows_using(
     executor: Executor, tenant: Tenant, *, source: str | None = None, target: str | None = None
 ) -> list[str]:
     """Ids of the tenant's flows whose source (or target) connection is the one given."""
+    if not all(valid_uuid(i) for i in (source, target) if i is not None):
+        return []  # an id that is not a UUID names nothing (and never reaches SQL)
     t = FLOWS.table
     where = FLOWS.scope(tenant)
     if source is not None:
@@ -66,6 +68,8 @@ def flows_using(
 
 def flows_using_base(executor: Executor, tenant: Tenant, base_connection_id: str) -> list[str]:
     """Ids of the tenant's flows reading from a base connection (through a source connection)."""
+    if not valid_uuid(base_connection_id):
+        return []
     f, s = FLOWS.table, SOURCES.table
     statement = (
         select(f.c.id)

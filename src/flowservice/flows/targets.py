@@ -12,11 +12,18 @@ from flowservice import codes
 from flowservice.catalog import Catalog
 from flowservice.clock import now_ms
 from flowservice.errors import NotFoundError, UserError
+from flowservice.flows.common import (
+    PathsUnder,
+    checked_description,
+    checked_name,
+    last_operation,
+    refuse_if_used,
+)
 from flowservice.flows.sources import spec_version
 from flowservice.flows.tables import TARGETS, flows_using
 from flowservice.flows.values import require_object
 from flowservice.resources.etags import IfMatch, quote_etag
-from flowservice.resources.patch import apply_patch, invalid
+from flowservice.resources.patch import apply_patch
 from flowservice.resources.reader import Reader
 from flowservice.resources.updates import Written, new_etag, new_record, update
 from flowservice.resources.wire import audit_fields
@@ -55,22 +62,7 @@ def _render(row: Row[Any], tenant: Tenant) -> dict[str, Any]:
     return wire
 
 
-class _Paths:
-    def check(self, path: str) -> None:
-        if path.lower().startswith("/connectionspec"):
-            raise UserError(
-                codes.SPEC_CHANGE, "A target connection's connection spec cannot be changed."
-            )
-        if path in ("/name", "/description", "/data", "/params") or path.startswith(
-            ("/data/", "/params/")
-        ):
-            return
-        raise invalid(
-            f"The path '{path}' cannot be patched; use /name, /description, /data..., /params..."
-        )
-
-    def replace_adds(self, path: str, view: dict[str, Any]) -> bool:
-        return False
+_PATHS = PathsUnder("target connection", ("/name", "/description", "/data", "/params"))
 
 
 class TargetConnectionService:
@@ -86,18 +78,18 @@ class TargetConnectionService:
         if unknown:
             raise UserError(codes.BODY_SHAPE, f"Unknown field(s): {', '.join(unknown)}.")
         version = self._spec(body.get("connectionSpec"))
-        name = _name(body.get("name"))
+        name = checked_name(body.get("name"), "target connection")
         data, params = self._check(tenant, body)
         target_id, etag, now = str(uuid.uuid4()), new_etag(), now_ms()
         document: dict[str, Any] = {
-            "data": data, "params": params, "lastOperation": _operation("create", now, 0),
+            "data": data, "params": params, "lastOperation": last_operation("create", now, 0),
         }  # fmt: skip
         if body.get("baseConnectionId"):
             document["baseConnectionId"] = str(body["baseConnectionId"])
         with self._db.session() as session, session.begin():
             TARGETS.insert(session, {
                 **new_record(tenant, target_id, etag, now), "name": name,
-                "description": _description(body.get("description")),
+                "description": checked_description(body.get("description")),
                 "dataset_id": params["dataSetId"], "spec_id": DATA_LAKE_SPEC_ID,
                 "spec_version": version, "state": "enabled", "document": document,
             })  # fmt: skip
@@ -109,17 +101,17 @@ class TargetConnectionService:
                 "name": row.name, "description": row.description,
                 "data": row.document.get("data", {}), "params": row.document["params"],
             }  # fmt: skip
-            result = apply_patch(view, body, _Paths())
-            if not isinstance(result.get("name"), str) or not result["name"].strip():
-                raise invalid("The name must be a non-empty string.")
+            result = apply_patch(view, body, _PATHS)
+            name = checked_name(result.get("name"), "target connection", patch=True)
             data, params = self._check(tenant, result)
             now = now_ms()
             return {
-                "name": result["name"], "description": _description(result.get("description")),
+                "name": name,
+                "description": checked_description(result.get("description"), patch=True),
                 "dataset_id": params["dataSetId"],
                 "document": {
                     **row.document, "data": data, "params": params,
-                    "lastOperation": _operation("update", now, now),
+                    "lastOperation": last_operation("update", now, now),
                 },
             }  # fmt: skip
 
@@ -127,12 +119,7 @@ class TargetConnectionService:
 
     def delete(self, tenant: Tenant, target_id: str) -> None:
         with self._db.session() as session, session.begin():
-            users = flows_using(session, tenant, target=target_id)
-            if users:
-                raise UserError(
-                    codes.IN_USE_BY_FLOW,
-                    f"Found active flows containing id {target_id}: {', '.join(users)}.",
-                )
+            refuse_if_used(flows_using(session, tenant, target=target_id), target_id)
             if not TARGETS.delete(session, tenant, target_id):
                 raise self.reader.not_found(target_id)
 
@@ -180,10 +167,6 @@ class TargetConnectionService:
         return data, params
 
 
-def _operation(name: str, started: int, updated: int) -> dict[str, Any]:
-    return {"started": started, "updated": updated, "operation": name}
-
-
 def _check_schema(schema: Any, dataset: Row[Any]) -> None:
     ref = dataset.document.get("schemaRef") or {}
     given = schema.get("id") if isinstance(schema, dict) else None
@@ -193,24 +176,3 @@ def _check_schema(schema: Any, dataset: Row[Any]) -> None:
             f"The schema in the target dataset {dataset.id} is {ref.get('id')}; the same schema "
             "must be used in both the target connection and the dataset.",
         )
-
-
-def _name(value: Any) -> str:
-    if value is None:
-        raise UserError(
-            codes.MISSING_FIELD,
-            "The mandatory field name is not provided in the target connection.",
-        )
-    if not isinstance(value, str) or not value.strip() or len(value) > 512:
-        raise UserError(
-            codes.BODY_SHAPE, "The name must be a non-empty string of at most 512 characters."
-        )
-    return value
-
-
-def _description(value: Any) -> str | None:
-    if value is not None and (not isinstance(value, str) or len(value) > 4096):
-        raise UserError(
-            codes.BODY_SHAPE, "The description must be a string of at most 4096 characters."
-        )
-    return value
