@@ -65,6 +65,7 @@ class Services:
         )
         targets = TargetConnectionService(db, catalog, datasets.row)
         flow_specs = FlowSpecs.load()
+        # Runs look flows up and flows cancel runs: the lambda reads ``flows`` once it exists.
         runs = RunService(db, lambda tenant, flow_id: flows.reader.row(tenant, flow_id))
         flows = FlowService(
             db, flow_specs, sources.reader.row, targets.reader.row,

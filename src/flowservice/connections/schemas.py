@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from flowservice import codes
-from flowservice.errors import UserError
-
-__all__ = ["AuthIn", "ConnectionCreate", "ConnectionSpecRef", "PatchOperation", "parse_model"]
-
-BODY_CODE = codes.BODY_SHAPE
-M = TypeVar("M", bound=BaseModel)
+__all__ = ["AuthIn", "ConnectionCreate", "ConnectionSpecRef", "PatchOperation"]
 
 
 class _Strict(BaseModel):
@@ -42,20 +36,3 @@ class PatchOperation(BaseModel):
     op: str = Field(examples=["replace"])
     path: str = Field(examples=["/auth/params/s3SessionToken"])
     value: Any = None
-
-
-def parse_model(model: type[M], body: Any) -> M:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        raise UserError(BODY_CODE, _describe(exc)) from None
-
-
-def _describe(exc: ValidationError) -> str:
-    error = exc.errors(include_input=False, include_url=False)[0]
-    where = ".".join(str(part) for part in error["loc"]) or "body"
-    if error["type"] == "missing":
-        return f"The field '{where}' is required."
-    if error["type"] == "extra_forbidden":
-        return f"Unknown field '{where}'."
-    return f"The field '{where}' is invalid: {error['msg']}."

@@ -15,10 +15,11 @@ from flowservice.catalog import AuthSpec, Catalog, ConnectionSpec, validate_para
 from flowservice.clock import now_ms
 from flowservice.connections.fields import FIELDS, TABLE
 from flowservice.connections.patching import patch_connection
-from flowservice.connections.schemas import ConnectionCreate, parse_model
+from flowservice.connections.schemas import ConnectionCreate
 from flowservice.connections.wire import to_wire
 from flowservice.drivers.base import Driver
 from flowservice.errors import NotFoundError, UserError
+from flowservice.resources.bodies import parse_model
 from flowservice.resources.etags import IfMatch, quote_etag
 from flowservice.resources.listing import ListQuery, cut
 from flowservice.resources.secrets import MASK, SecretParams, masked

@@ -13,7 +13,6 @@ from sqlalchemy import Row, Table, select
 
 from flowservice import codes
 from flowservice.clock import now_ms
-from flowservice.connections.schemas import parse_model
 from flowservice.datasets.ids import is_batch_id, is_dataset_id, new_dataset_id
 from flowservice.datasets.lake import Lake
 from flowservice.datasets.query import CatalogQuery
@@ -21,6 +20,7 @@ from flowservice.datasets.schema import parse_schema, to_arrow
 from flowservice.datasets.schemas import DatasetCreate
 from flowservice.datasets.wire import batch_to_wire, dataset_to_wire
 from flowservice.errors import NotFoundError, UserError
+from flowservice.resources.bodies import parse_model
 from flowservice.resources.etags import ANY_VERSION
 from flowservice.resources.patch import apply_patch, invalid
 from flowservice.resources.table import TenantTable
