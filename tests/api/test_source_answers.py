@@ -118,9 +118,10 @@ def test_connection_test_makes_at_most_two_attempts_per_call(tmp_path: Path) -> 
 
 
 def test_the_deadline_bounds_a_request_however_many_attempts_remain(tmp_path: Path) -> None:
-    # Without the deadline this explore waits 3 attempts x 30 s; with it, about 1.5 s. The bound
-    # checked is far from both, so only a missing deadline fails it.
-    settings = {"source_read_timeout": 30, "source_max_attempts": 3, "source_deadline": 1.5}
+    # Without the deadline this explore waits 3 attempts x 30 s; with it, about 3 s. The bound
+    # checked is far from both, so only a missing deadline fails it. (On a cold start building
+    # the S3 client can take most of the deadline, so no attempt may even start: still bounded.)
+    settings = {"source_read_timeout": 30, "source_max_attempts": 3, "source_deadline": 3}
     with black_hole() as hole, _app(tmp_path, **settings) as api:
         connection_id = _connect(api, serviceUrl=hole.url, bucketName="b-1")
         started = time.monotonic()
@@ -129,4 +130,4 @@ def test_the_deadline_bounds_a_request_however_many_attempts_remain(tmp_path: Pa
     assert response.status_code == 504, response.text
     assert error_code(response) == "1381-504"
     assert elapsed < 20
-    assert hole.connections == 1
+    assert hole.connections <= 1
