@@ -172,3 +172,48 @@ def test_paths_outside_the_scope_are_refused(
         driver.open_file(KEY, params, f"/{bucket}/top.csv")
     inside = driver.list_folder(KEY, params, f"/{bucket}/userdata1/deep", 10, None)
     assert [e.name for e in inside.entries] == ["x.json"]
+
+
+# -- the files a run may ingest: every page, with size, LastModified and etag ----------------
+
+
+def test_list_files_of_one_level_and_recursively(
+    driver: S3Driver, s3_server: S3Server, bucket: str
+) -> None:
+    params = s3_server.params(bucketName=bucket)
+    level = list(driver.list_files(KEY, params, f"/{bucket}/userdata1/", recursive=False))
+    assert [f.path for f in level] == [
+        f"/{bucket}/userdata1/account.csv",
+        f"/{bucket}/userdata1/z.parquet",
+    ]
+    assert level[0].size == len(b"Id,Name\n1,A\n")
+    assert level[0].modified_ms > 1_600_000_000_000
+    assert level[0].etag
+    assert '"' not in level[0].etag
+    deep = [f.path for f in driver.list_files(KEY, params, f"/{bucket}/userdata1/", recursive=True)]
+    assert deep == [
+        f"/{bucket}/userdata1/account.csv",
+        f"/{bucket}/userdata1/deep/x.json",
+        f"/{bucket}/userdata1/z.parquet",
+    ]
+
+
+def test_list_files_follows_every_page(driver: S3Driver, s3_server: S3Server) -> None:
+    bucket = s3_server.new_bucket("many")
+    keys = [f"in/f-{i:04d}.csv" for i in range(1005)]
+    s3_server.put_many(bucket, keys)
+    found = list(
+        driver.list_files(
+            KEY, s3_server.params(bucketName=bucket), f"/{bucket}/in/", recursive=True
+        )
+    )
+    assert [f.path for f in found] == [f"/{bucket}/{k}" for k in keys]
+
+
+def test_list_files_stays_in_the_connection_scope(
+    driver: S3Driver, s3_server: S3Server, bucket: str
+) -> None:
+    params = s3_server.params(bucketName=bucket, folderPath="userdata1")
+    with pytest.raises(UserError) as caught:
+        list(driver.list_files(KEY, params, f"/{bucket}/userdata2/", recursive=True))
+    assert caught.value.code == "1363-400"

@@ -10,6 +10,7 @@ __all__ = [
     "ByteSource",
     "Driver",
     "Entry",
+    "FileInfo",
     "Page",
     "TestReport",
     "TestStep",
@@ -33,6 +34,16 @@ class Entry:
             "canPreview": is_file,
             "canFetchSchema": is_file,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    """One file a run may ingest: where it is, how big, when last modified, which version."""
+
+    path: str  # "/bucket/a/b.csv"
+    size: int
+    modified_ms: int
+    etag: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +127,13 @@ class Driver(Protocol):
     ) -> Page: ...
 
     def open_file(self, spec_name: str, params: Mapping[str, Any], path: str) -> ByteSource: ...
+
+    def list_files(
+        self, spec_name: str, params: Mapping[str, Any], folder: str, recursive: bool
+    ) -> Iterator[FileInfo]:
+        """Every file in ``folder`` (and below it if ``recursive``), in key order, page by page:
+        never the whole listing in memory. Folder markers are not files."""
+        ...
 
     def check_path(self, spec_name: str, params: Mapping[str, Any], path: str) -> None:
         """Refuse a source connection's path (wildcards in its last segment) outside the

@@ -6,18 +6,18 @@ connection's scope, and maps every S3 failure to a service error (see ``docs/s3.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flowservice import codes
-from flowservice.drivers.base import ByteSource, Page, TestReport
+from flowservice.drivers.base import ByteSource, FileInfo, Page, TestReport
 from flowservice.errors import SourceUserError, UserError
 from flowservice.s3.checks import run_checks
 from flowservice.s3.clients import ClientFactory
 from flowservice.s3.config import S3Params
 from flowservice.s3.endpoint import check_endpoint_url, resolve_host
 from flowservice.s3.errors import NOT_A_FILE, NOT_FOUND, source_errors
-from flowservice.s3.listing import list_buckets, list_folder
+from flowservice.s3.listing import iter_files, list_buckets, list_folder
 from flowservice.s3.paths import S3Location, normalise_folder, parse_path
 from flowservice.s3.reader import open_object
 from flowservice.settings import Settings
@@ -82,6 +82,15 @@ class S3Driver:
         s3 = S3Params.from_params(spec_name, params)
         folder = s3.scope.check(parse_path(path).as_folder())
         return self._list(s3, folder, limit, token)
+
+    def list_files(
+        self, spec_name: str, params: Mapping[str, Any], folder: str, recursive: bool
+    ) -> Iterator[FileInfo]:
+        s3 = S3Params.from_params(spec_name, params)
+        location = s3.scope.check(parse_path(folder).as_folder())
+        with source_errors(f"listing {location.path}"):
+            client = self.clients.client(s3, location.bucket)
+            yield from iter_files(client, location, recursive)
 
     def check_path(self, spec_name: str, params: Mapping[str, Any], path: str) -> None:
         s3 = S3Params.from_params(spec_name, params)

@@ -13,10 +13,11 @@ import binascii
 import hashlib
 import heapq
 import re
+from collections.abc import Iterator
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from flowservice.drivers.base import Entry, Page
+from flowservice.drivers.base import Entry, FileInfo, Page
 from flowservice.errors import UserError
 from flowservice.s3.errors import BAD_CONTINUATION
 from flowservice.s3.paths import S3Location
@@ -24,7 +25,7 @@ from flowservice.s3.paths import S3Location
 if TYPE_CHECKING:
     from types_boto3_s3.client import S3Client
 
-__all__ = ["decode_token", "encode_token", "list_buckets", "list_folder"]
+__all__ = ["decode_token", "encode_token", "iter_files", "list_buckets", "list_folder"]
 
 MAX_KEYS = 1000
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,8192}$")
@@ -107,3 +108,27 @@ def list_folder(client: S3Client, folder: S3Location, limit: int, token: str | N
         _entries(folder, response),
         encode_token("c", folder.path, following) if following else None,
     )
+
+
+def iter_files(client: S3Client, folder: S3Location, recursive: bool) -> Iterator[FileInfo]:
+    """The objects under ``folder`` (only its own level unless ``recursive``), a page at a time."""
+    kwargs: dict[str, Any] = {"Bucket": folder.bucket, "Prefix": folder.key, "MaxKeys": MAX_KEYS}
+    if not recursive:
+        kwargs["Delimiter"] = "/"
+    while True:
+        response = client.list_objects_v2(**kwargs)
+        for item in response.get("Contents", []):
+            key = item["Key"]
+            if key.endswith("/"):
+                continue  # a folder marker
+            modified = item["LastModified"]
+            yield FileInfo(
+                f"/{folder.bucket}/{key}",
+                int(item.get("Size", 0)),
+                int(modified.timestamp() * 1000),
+                str(item.get("ETag", "")).strip('"'),
+            )
+        token = response.get("NextContinuationToken") if response.get("IsTruncated") else None
+        if not token:
+            return
+        kwargs["ContinuationToken"] = token

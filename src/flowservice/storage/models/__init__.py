@@ -12,7 +12,7 @@ from flowservice.storage.models.identity import (
     VaultKey,
 )
 from flowservice.storage.models.mappings import MappingSet, MappingSetVersion
-from flowservice.storage.models.runs import Run
+from flowservice.storage.models.runs import IngestedFile, Run
 
 __all__ = [
     "AccessToken",
@@ -22,6 +22,7 @@ __all__ = [
     "Connection",
     "Dataset",
     "Flow",
+    "IngestedFile",
     "MappingSet",
     "MappingSetVersion",
     "Organization",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from flowservice.storage.models.base import Base
 from flowservice.storage.models.scoped import Scoped
 
-__all__ = ["Run"]
+__all__ = ["IngestedFile", "Run"]
 
 
 class Run(Scoped, Base):
@@ -43,3 +43,22 @@ class Run(Scoped, Base):
             Index("ix_runs_claim", "state", "not_before"),
             UniqueConstraint("flow_id", "seq"),
         )
+
+
+class IngestedFile(Base):
+    """A flow's ledger: each ``(path, etag)`` it has ingested, and by which run.
+
+    Written after the run's Delta commit; on a retry after a crash between the commit and this
+    write, the table's app transaction says the run is in, and the ledger is filled from the run's
+    own file list (dataflows §13.4, the engine's exactly-once).
+    """
+
+    __tablename__ = "ingested_files"
+
+    flow_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    path: Mapped[str] = mapped_column(String(1100), primary_key=True)
+    etag: Mapped[str] = mapped_column(String(128), primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(36))
+    size: Mapped[int] = mapped_column(BigInteger)
+    modified_at: Mapped[int] = mapped_column(BigInteger)
+    ingested_at: Mapped[int] = mapped_column(BigInteger)

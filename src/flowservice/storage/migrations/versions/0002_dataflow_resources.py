@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-12-02 07:06:47.876760
+Create Date: 2026-12-02 09:12:04.825492
 """
 
 from __future__ import annotations
@@ -116,6 +116,17 @@ def upgrade() -> None:
         batch_op.create_index("ix_flows_source", ["source_connection_id"], unique=False)
         batch_op.create_index("ix_flows_target", ["target_connection_id"], unique=False)
 
+    op.create_table(
+        "ingested_files",
+        sa.Column("flow_id", sa.String(length=36), nullable=False),
+        sa.Column("path", sa.String(length=1100), nullable=False),
+        sa.Column("etag", sa.String(length=128), nullable=False),
+        sa.Column("run_id", sa.String(length=36), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("modified_at", sa.BigInteger(), nullable=False),
+        sa.Column("ingested_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("flow_id", "path", "etag", name=op.f("pk_ingested_files")),
+    )
     op.create_table(
         "mapping_set_versions",
         sa.Column("mapping_set_id", sa.String(length=32), nullable=False),
@@ -286,6 +297,7 @@ def downgrade() -> None:
 
     op.drop_table("mapping_sets")
     op.drop_table("mapping_set_versions")
+    op.drop_table("ingested_files")
     with op.batch_alter_table("flows", schema=None) as batch_op:
         batch_op.drop_index("ix_flows_target")
         batch_op.drop_index("ix_flows_source")
