@@ -1,7 +1,7 @@
 """The service's wire error codes, named once (``NNNN-SSS``: the suffix is the HTTP status).
 
 Codes specific to one subsystem live beside it, named the same way: the S3 boundary's in
-:mod:`flowservice.s3.errors`, the preview's in :mod:`flowservice.preview.codes`. A test checks that
+:mod:`flowservice.s3.errors`, the preview's in :mod:`flowservice.formats.codes`. A test checks that
 no code literal appears twice in the source and that ``docs/`` and the source list the same codes.
 """
 

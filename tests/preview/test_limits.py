@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from flowservice.errors import UserError
+from flowservice.formats.rangefile import RangeFile
 from flowservice.preview import PreviewOptions, preview
 from flowservice.preview.limits import MAX_COLUMNS, MIB, PARQUET_BLOCK_BYTES
-from flowservice.preview.rangefile import RangeFile
 from tests.preview.fakes import MemorySource
 from tests.preview.samples import parquet_bytes
 

@@ -27,7 +27,7 @@ from flowservice.flows.common import (
 )
 from flowservice.flows.tables import SOURCES, flows_using
 from flowservice.flows.values import as_bool, invalid_property, require_object
-from flowservice.preview import codes as preview_codes
+from flowservice.formats import codes as preview_codes
 from flowservice.resources.etags import IfMatch, quote_etag
 from flowservice.resources.patch import apply_patch
 from flowservice.resources.reader import Reader

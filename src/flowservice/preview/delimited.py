@@ -10,12 +10,12 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
-from flowservice.preview import codes
+from flowservice.formats import codes
+from flowservice.formats.stream import SampleEnd, StreamState
+from flowservice.formats.text import iter_lines
 from flowservice.preview.infer import Shape, convert, merge_all, shape_of_text
 from flowservice.preview.limits import MAX_SAMPLE_BYTES
 from flowservice.preview.schema import Table, check_width, unique_names
-from flowservice.preview.stream import SampleEnd, StreamState
-from flowservice.preview.text import iter_lines
 
 Record = list[str | None]
 

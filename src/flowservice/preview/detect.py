@@ -13,13 +13,14 @@ from collections import Counter
 
 from flowservice.drivers.base import ByteSource
 from flowservice.errors import UserError
-from flowservice.preview import codes, magic
+from flowservice.formats import codes, magic
+from flowservice.formats.inflate import RAW_WBITS
+from flowservice.formats.kinds import Compression
+from flowservice.formats.stream import StreamState, close_quietly, peek
+from flowservice.formats.text import bom_encoding, decode
 from flowservice.preview.decompress import content
-from flowservice.preview.inflate import RAW_WBITS
 from flowservice.preview.limits import CHUNK_BYTES, DETECT_BYTES, DETECT_LINES
-from flowservice.preview.options import DEFAULT_DELIMITER, Compression, Properties
-from flowservice.preview.stream import StreamState, close_quietly, peek
-from flowservice.preview.text import bom_encoding, decode
+from flowservice.preview.options import DEFAULT_DELIMITER, Properties
 
 DELIMITER_CANDIDATES = ",;\t|"
 

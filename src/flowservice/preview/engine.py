@@ -14,7 +14,8 @@ from typing import Any
 
 from flowservice.drivers.base import ByteSource
 from flowservice.errors import FlowServiceError
-from flowservice.preview import codes
+from flowservice.formats import codes
+from flowservice.formats.text import decode
 from flowservice.preview.decompress import content
 from flowservice.preview.delimited import read_delimited
 from flowservice.preview.detect import detect_properties
@@ -29,7 +30,6 @@ from flowservice.preview.options import (
 from flowservice.preview.parquet import read_parquet
 from flowservice.preview.schema import Table, render
 from flowservice.preview.source import SampledSource, SourceFailure
-from flowservice.preview.text import decode
 
 # A safety net: the stages convert these themselves, with more precise messages.
 _FORMAT_ERRORS = (

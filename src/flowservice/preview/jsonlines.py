@@ -14,11 +14,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flowservice.preview import codes
+from flowservice.formats import codes
+from flowservice.formats.stream import SampleEnd, StreamState
 from flowservice.preview.infer import convert, merge_all, shape_of_json
 from flowservice.preview.limits import CHUNK_BYTES, MAX_NESTING, MAX_SAMPLE_BYTES
 from flowservice.preview.schema import Table, check_width, count_columns
-from flowservice.preview.stream import SampleEnd, StreamState
 
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
 # An error this close to the end of the buffer may just be a record cut by the buffer's end.

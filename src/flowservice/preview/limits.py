@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flowservice.formats.rangefile import BLOCK_BYTES, CACHED_BLOCKS
+
 KIB = 1024
 MIB = 1024 * KIB
 
@@ -31,10 +33,10 @@ MAX_PARQUET_BYTES = 64 * MIB
 MAX_PARQUET_FOOTER_BYTES = 16 * MIB
 
 #: Smallest ranged read for Parquet: pyarrow's many small reads are served from these blocks.
-PARQUET_BLOCK_BYTES = 64 * KIB
+PARQUET_BLOCK_BYTES = BLOCK_BYTES
 
 #: Parquet blocks kept in memory (the footer plus the head of each column chunk being read).
-PARQUET_CACHED_BLOCKS = 32
+PARQUET_CACHED_BLOCKS = CACHED_BLOCKS
 
 #: Columns in a preview, nested sub-columns included; an object wider than this is previewed
 #: as JSON text. Keeps the document (rows x columns) small whatever the sample holds.

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, TypeVar, get_args
+from typing import TypeVar
 
-from flowservice.preview import codes
-
-FileType = Literal["delimited", "json", "parquet"]
-Compression = Literal["none", "gzip", "bzip2", "deflate", "zipDeflate", "tar", "tarGzip"]
-Encoding = Literal["UTF-8", "ISO-8859-1"]
-
-FILE_TYPES: tuple[FileType, ...] = get_args(FileType)
-COMPRESSIONS: tuple[Compression, ...] = get_args(Compression)
-ENCODINGS: tuple[Encoding, ...] = get_args(Encoding)
+from flowservice.formats import codes
+from flowservice.formats.kinds import (
+    COMPRESSIONS,
+    ENCODINGS,
+    FILE_TYPES,
+    Compression,
+    Encoding,
+    FileType,
+)
 
 DEFAULT_DELIMITER = ","
 DEFAULT_ENCODING: Encoding = "UTF-8"

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from flowservice.drivers.base import ByteSource
-from flowservice.preview import codes
+from flowservice.formats import codes
+from flowservice.formats.rangefile import RangeFile
 from flowservice.preview.infer import (
     BOOLEAN,
     DATE,
@@ -21,8 +22,11 @@ from flowservice.preview.infer import (
     Shape,
     convert,
 )
-from flowservice.preview.limits import MAX_PARQUET_FOOTER_BYTES, PARQUET_BLOCK_BYTES
-from flowservice.preview.rangefile import RangeFile
+from flowservice.preview.limits import (
+    MAX_PARQUET_BYTES,
+    MAX_PARQUET_FOOTER_BYTES,
+    PARQUET_BLOCK_BYTES,
+)
 from flowservice.preview.schema import Table, check_width, count_columns, unique_names
 
 _MAGIC = b"PAR1"
@@ -33,7 +37,7 @@ def read_parquet(source: ByteSource, max_rows: int) -> Table:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    file = RangeFile(source)
+    file = RangeFile(source, budget=MAX_PARQUET_BYTES)
     _check_envelope(file)
     try:
         parquet = pq.ParquetFile(file, buffer_size=PARQUET_BLOCK_BYTES, pre_buffer=False)

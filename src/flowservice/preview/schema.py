@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowservice.preview import codes
+from flowservice.formats import codes
 from flowservice.preview.infer import NULL, Shape, column_count
 from flowservice.preview.limits import MAX_COLUMNS
 

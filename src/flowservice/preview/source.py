@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from flowservice.drivers.base import ByteSource
+from flowservice.formats.stream import close_quietly
 from flowservice.preview.limits import CHUNK_BYTES, PREFIX_CACHE_BYTES
-from flowservice.preview.stream import close_quietly
 
 T = TypeVar("T")
 

@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import cast
 
-from flowservice.preview import codes
-from flowservice.preview.inflate import RAW_WBITS, Bz2Stream, ZlibStream, inflate_member
-from flowservice.preview.limits import MAX_SOURCE_BYTES
-from flowservice.preview.stream import ChunkReader, StreamState
+from flowservice.formats import codes
+from flowservice.formats.inflate import RAW_WBITS, Bz2Stream, ZlibStream, inflate_member
+from flowservice.formats.stream import ChunkReader, StreamState
 
 _LOCAL_HEADER = struct.Struct("<4s5H3I2H")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
@@ -168,6 +167,6 @@ def _cut_or_corrupt(state: StreamState, what: str) -> Exception:
 
 def _no_file_within_limit(kind: str) -> Exception:
     return codes.too_large(
-        f"No file starts within the first {MAX_SOURCE_BYTES // 2**20} MiB of the {kind} "
-        "archive, the preview's limit."
+        f"No file starts within the part of the {kind} archive that was read (a preview reads "
+        "at most 16 MiB of a file)."
     )

@@ -12,21 +12,26 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from flowservice.drivers.base import ByteSource
-from flowservice.preview import codes
-from flowservice.preview.limits import MAX_PARQUET_BYTES, PARQUET_BLOCK_BYTES, PARQUET_CACHED_BLOCKS
+from flowservice.formats import codes
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
 
+BLOCK_BYTES = 64 * 1024  # the smallest ranged read
+CACHED_BLOCKS = 32
+
+
 class RangeFile(io.RawIOBase):
+    """``budget``: the most bytes it may fetch in all (a preview's cap); None for no cap."""
+
     def __init__(
         self,
         source: ByteSource,
         *,
-        block: int = PARQUET_BLOCK_BYTES,
-        budget: int = MAX_PARQUET_BYTES,
-        keep: int = PARQUET_CACHED_BLOCKS,
+        block: int = BLOCK_BYTES,
+        budget: int | None = None,
+        keep: int = CACHED_BLOCKS,
     ) -> None:
         super().__init__()
         self._source = source
@@ -91,7 +96,7 @@ class RangeFile(io.RawIOBase):
     def _fetch(self, start: int, length: int) -> bytes:
         length = min(length, self._size - start)
         self.fetched += length
-        if self.fetched > self._budget:
+        if self._budget is not None and self.fetched > self._budget:
             raise codes.too_large(
                 f"Previewing this Parquet file needs more than {self._budget // 2**20} MiB "
                 "(very wide rows or very large pages), the preview's limit."

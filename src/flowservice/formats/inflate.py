@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from flowservice.errors import UserError
-from flowservice.preview import codes
-from flowservice.preview.stream import ChunkReader, StreamState
+from flowservice.formats import codes
+from flowservice.formats.stream import ChunkReader, StreamState
 
 OUTPUT_BYTES = 64 * 1024
 GZIP_WBITS = 16 + zlib.MAX_WBITS

@@ -6,8 +6,8 @@ import codecs
 import re
 from collections.abc import Iterator
 
-from flowservice.preview import codes
-from flowservice.preview.stream import SampleEnd, StreamState, peek
+from flowservice.formats import codes
+from flowservice.formats.stream import SampleEnd, StreamState, peek
 
 # A BOM is stronger evidence than the declared encoding: it overrides it.
 _BOMS = (

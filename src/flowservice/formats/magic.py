@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import zlib
 
-from flowservice.preview.options import Compression
+from flowservice.formats.kinds import Compression
 
 _BZIP2 = re.compile(rb"BZh[1-9](?:\x31\x41\x59\x26\x53\x59|\x17\x72\x45\x38\x50\x90)")
 _TAR_BLOCK = 512
