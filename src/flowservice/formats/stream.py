@@ -6,6 +6,7 @@ import io
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -107,3 +108,32 @@ class ChunkReader:
     def _count(self, data: bytes) -> bytes:
         self._position += len(data)
         return data
+
+
+class ChunkFile(io.RawIOBase):
+    """A readable binary file over a chunk iterator, for readers that want a file (pyarrow)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        super().__init__()
+        self._chunks = chunks
+        self._pending = memoryview(b"")
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = memoryview(chunk)
+        count = min(len(buffer), len(self._pending))
+        buffer[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        self.bytes_read += count
+        return count
+
+    def close(self) -> None:
+        close_quietly(self._chunks)
+        super().close()
