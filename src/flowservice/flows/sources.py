@@ -172,11 +172,6 @@ def _params(params: dict[str, Any]) -> dict[str, Any]:
     return {"path": path, "kind": kind, "recursive": recursive}
 
 
-def source_spec(row: Row[Any]) -> SourceSpec:
-    """The run-time view of a stored source connection."""
-    return check_source_body(row.document)
-
-
 def _render(row: Row[Any], tenant: Tenant) -> dict[str, Any]:
     document, etag = row.document, quote_etag(row.etag)
     spec = {"id": row.spec_id, "version": row.spec_version}
