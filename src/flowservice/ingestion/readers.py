@@ -1,0 +1,205 @@
+"""One source file as a stream of Arrow record batches, with bounded memory (dataflows §13.2).
+
+- delimited: pyarrow's streaming CSV reader over the decompressed chunks (:class:`ChunkFile`),
+  every column read as text (types are decided after reading, where a bad value is a row error
+  rather than a failed file); a row with the wrong number of fields is a row error
+  ``INGEST-1401-400`` and is skipped;
+- JSON Lines: pyarrow's streaming JSON reader; a JSON array of objects: objects decoded one at a
+  time and batched;
+- Parquet: ``iter_batches`` over a seekable range reader, a row group at a time.
+
+ISO-8859-1 text is transcoded by pyarrow; a UTF-8 byte-order mark is skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flowservice.drivers.base import ByteSource
+from flowservice.formats.decompress import decompress
+from flowservice.formats.kinds import Compression
+from flowservice.formats.rangefile import RangeFile
+from flowservice.formats.stream import ChunkFile, StreamState, close_quietly, peek
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["BATCH_ROWS", "CORRUPT_ROW", "FileFormat", "RowIssue", "read_batches"]
+
+CORRUPT_ROW = "INGEST-1401-400"
+CHUNK_BYTES = 1024 * 1024
+BLOCK_BYTES = 4 * 1024 * 1024  # pyarrow's parse block: its memory per batch is a few of these
+BATCH_ROWS = 64 * 1024
+PARQUET_BLOCK_BYTES = 8 * 1024 * 1024
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """How to read a source's files (settled from its source connection)."""
+
+    kind: str  # delimited | json | parquet
+    compression: Compression = "none"
+    delimiter: str = ","
+    encoding: str = "UTF-8"
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    """A record that could not be read: where, why, and its text when there is one."""
+
+    file: str
+    line: int | None
+    column: str | None
+    code: str
+    reason: str
+    record: str | None = None
+
+
+def read_batches(
+    source: ByteSource, path: str, fmt: FileFormat, issues: list[RowIssue]
+) -> Iterator[pa.RecordBatch]:
+    """The file's records; unreadable records go to ``issues``, never a crash."""
+    if fmt.kind == "parquet":
+        yield from _parquet(source)
+        return
+    chunks = source.iter_chunks(0, CHUNK_BYTES)
+    stream = decompress(chunks, fmt.compression, StreamState())
+    try:
+        if fmt.kind == "delimited":
+            yield from _delimited(stream, path, fmt, issues)
+        else:
+            yield from _json(stream, path, issues)
+    finally:
+        close_quietly(stream)
+        close_quietly(chunks)
+
+
+def _header(head: bytes, fmt: FileFormat) -> list[str]:
+    text = head.removeprefix(_BOM).decode(
+        "latin-1" if fmt.encoding == "ISO-8859-1" else "utf-8", "replace"
+    )
+    line = next(csv.reader(io.StringIO(text), delimiter=fmt.delimiter), [])
+    return [name.strip() for name in line]
+
+
+def _delimited(
+    stream: Iterator[bytes], path: str, fmt: FileFormat, issues: list[RowIssue]
+) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    head, stream = peek(stream, 64 * 1024)
+    names = _header(head, fmt)
+    if not names:
+        return
+
+    def bad_row(row: pcsv.InvalidRow) -> str:
+        line = row.number if row.number is not None and row.number >= 0 else None
+        reason = (
+            f"The row has {row.actual_columns} fields where the header has {row.expected_columns}."
+        )
+        issues.append(RowIssue(path, line, None, CORRUPT_ROW, reason, row.text))
+        return "skip"
+
+    reader = pcsv.open_csv(
+        io.BufferedReader(ChunkFile(stream), CHUNK_BYTES),
+        read_options=pcsv.ReadOptions(
+            block_size=BLOCK_BYTES, encoding="latin1" if fmt.encoding == "ISO-8859-1" else "utf8"
+        ),
+        parse_options=pcsv.ParseOptions(
+            delimiter=fmt.delimiter, invalid_row_handler=bad_row, newlines_in_values=True
+        ),
+        convert_options=pcsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    yield from reader
+
+
+def _json(stream: Iterator[bytes], path: str, issues: list[RowIssue]) -> Iterator[pa.RecordBatch]:
+    head, stream = peek(stream, 4096)
+    if head.removeprefix(_BOM).lstrip()[:1] == b"[":
+        yield from _json_array(stream, path, issues)
+        return
+    import pyarrow.json as pjson
+
+    reader = pjson.open_json(
+        io.BufferedReader(ChunkFile(stream), CHUNK_BYTES),
+        read_options=pjson.ReadOptions(block_size=BLOCK_BYTES),
+    )
+    yield from reader
+
+
+def _json_array(
+    stream: Iterator[bytes], path: str, issues: list[RowIssue]
+) -> Iterator[pa.RecordBatch]:
+    """``[{...}, {...}]``: one object at a time from a growing text buffer, in batches."""
+    import pyarrow as pa
+
+    decoder = json.JSONDecoder()
+    text, position, records, number = "", 0, [], 0
+    raw = io.TextIOWrapper(io.BufferedReader(ChunkFile(stream), CHUNK_BYTES), encoding="utf-8-sig")
+    while True:
+        more = raw.read(CHUNK_BYTES)
+        text = text[position:] + more
+        position = 0
+        while True:
+            while position < len(text) and text[position] in " \t\r\n,[]":
+                position += 1
+            if position >= len(text):
+                break
+            try:
+                value, end = decoder.raw_decode(text, position)
+            except json.JSONDecodeError:
+                if more:
+                    break  # the object is cut by the buffer's end: read on
+                issues.append(
+                    RowIssue(
+                        path,
+                        None,
+                        None,
+                        CORRUPT_ROW,
+                        "The JSON is not valid.",
+                        text[position : position + 200],
+                    )
+                )
+                position = len(text)
+                break
+            number += 1
+            position = end
+            if isinstance(value, dict):
+                records.append(value)
+            else:
+                issues.append(
+                    RowIssue(
+                        path,
+                        number,
+                        None,
+                        CORRUPT_ROW,
+                        "The record is not a JSON object.",
+                        str(value)[:200],
+                    )
+                )
+            if len(records) >= BATCH_ROWS:
+                yield pa.RecordBatch.from_pylist(records)
+                records = []
+        if not more:
+            break
+    if records:
+        yield pa.RecordBatch.from_pylist(records)
+
+
+def _parquet(source: ByteSource) -> Iterator[Any]:
+    import pyarrow.parquet as pq
+
+    file = RangeFile(source, block=PARQUET_BLOCK_BYTES, keep=8)
+    parquet = pq.ParquetFile(file, pre_buffer=False, buffer_size=PARQUET_BLOCK_BYTES)
+    yield from parquet.iter_batches(batch_size=BATCH_ROWS)
