@@ -26,6 +26,8 @@ def make_settings(home: Path, database: str, **overrides: object) -> Settings:
         "allowed_endpoints": ("127.0.0.0/8",),
         "source_connect_timeout": 2,
         "source_read_timeout": 10,
+        # Runs stay as POST /runs made them unless a test starts the executor itself.
+        "worker": False,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

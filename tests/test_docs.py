@@ -155,7 +155,8 @@ def test_readme_dataflow_tutorial_runs_as_pasted_after_the_first(tmp_path: Path)
     [listed] = json.loads(runs_text)["items"]
     assert listed["id"] == run["id"] == run["items"][0]["id"]
     assert listed["flowId"] == flow["id"]
-    assert listed["metrics"]["statusSummary"]["status"] == "scheduled"
+    # The executor may already have taken it up; the placeholder bucket makes it fail.
+    assert listed["metrics"]["statusSummary"]["status"] in ("scheduled", "inProgress", "failed")
 
 
 @pytest.mark.parametrize("doc", ["api.md", "s3.md", "preview.md", "benchmarks.md", "dataflows.md"])

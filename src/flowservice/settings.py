@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     source_deadline: float = Field(default=60.0, gt=0)
     test_timeout: float = Field(default=20.0, gt=0)
 
+    # Running flows
+    worker: bool = True
+    worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    run_lease_seconds: float = Field(default=30.0, ge=2)
+    ingest_lookback_seconds: int = Field(default=900, ge=0)
+    ingest_min_age_seconds: int = Field(default=0, ge=0)
+
     @field_validator("allowed_endpoints", mode="before")
     @classmethod
     def _split_endpoints(cls, value: object) -> object:

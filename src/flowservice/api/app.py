@@ -60,7 +60,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         # Blocking work (store reads, S3 calls) runs on this many threads. More threads than
         # the GIL can feed only add switching: short store reads go faster with fewer.
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        executor = _start_executor(built) if settings.worker else None
         yield
+        if executor is not None:
+            executor.stop()
         if services is None:
             built.close()
 
@@ -81,6 +84,15 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     install_error_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _start_executor(services: Services) -> Any:
+    """The in-process executor of runs (``FLOWSERVICE_WORKER``), one per API process."""
+    from flowservice.ingestion.executor import LocalExecutor
+
+    executor = LocalExecutor(services)
+    executor.start()
+    return executor
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -225,6 +225,10 @@ class BatchService:
             rows = _scoped_rows(connection, t, tenant, query, *where)
         return _page(((r.id, batch_to_wire(r)) for r in rows), query)
 
+    def exists(self, tenant: Tenant, batch_id: str) -> bool:
+        with self._db.engine.connect() as connection:
+            return BATCHES.get(connection, tenant, batch_id) is not None
+
     def create(self, tenant: Tenant, values: dict[str, Any]) -> str:
         """A batch row (for the engine); ``values`` holds id, dataset_id, status, document..."""
         now = now_ms()

@@ -27,6 +27,7 @@ __all__ = [
     "find_sandbox_id",
     "issue_token",
     "revoke_token",
+    "sandbox_name",
 ]
 
 INVALID_ORG_ID = "0010-400"
@@ -145,6 +146,11 @@ def find_principal(session: Session, token: str) -> Principal | None:
 
 def find_sandbox_id(session: Session, org_id: str, name: str) -> str | None:
     return _sandbox_id(session, org_id, name)
+
+
+def sandbox_name(db: Database, sandbox_id: str) -> str | None:
+    with db.session() as session:
+        return session.scalars(select(Sandbox.name).where(Sandbox.id == sandbox_id)).first()
 
 
 def _sandbox_id(session: Session, org_id: str, name: str) -> str | None:

@@ -11,6 +11,7 @@ a refused or crashed commit are not in the log and are removed by ``vacuum``.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["Committed", "committed_version", "write_once"]
+__all__ = ["Committed", "committed_run", "committed_version", "write_once"]
 
 
 @dataclass
@@ -50,6 +51,13 @@ def committed_version(uri: str, app_id: str) -> int | None:
     return None if table is None else table.transaction_version(app_id)
 
 
+def committed_run(uri: str, app_id: str, seq: int) -> Committed:
+    """What an earlier attempt of the run committed (its files and rows), read from the log."""
+    version, files = _our_commit(uri, -1, app_id, seq)
+    rows = sum(int(f.pop("rows", 0)) for f in files)
+    return Committed(True, version, rows, sum(f["length"] for f in files), files)
+
+
 def _our_commit(uri: str, after: int, app_id: str, seq: int) -> tuple[int, list[dict[str, Any]]]:
     """The version that carries ``(app_id, seq)`` (other flows may commit beside it) and the
     data files it added, read from the log entries after ``after``."""
@@ -62,23 +70,34 @@ def _our_commit(uri: str, after: int, app_id: str, seq: int) -> tuple[int, list[
             for a in actions
         )
         if ours:
-            files = [{"path": a["add"]["path"], "length": int(a["add"]["size"])}
-                     for a in actions if "add" in a]  # fmt: skip
+            files = [_file(a["add"]) for a in actions if "add" in a]  # fmt: skip
             return version, files
         version += 1
     raise RuntimeError(f"The commit of {app_id} run {seq} is not in the log of {uri}.")
 
 
+def _file(add: dict[str, Any]) -> dict[str, Any]:
+    stats = json.loads(add.get("stats") or "{}")
+    return {
+        "path": add["path"],
+        "length": int(add["size"]),
+        "rows": int(stats.get("numRecords", 0)),
+    }
+
+
 def write_once(
     uri: str,
-    schema: pa.Schema,
+    schema: pa.Schema | None,
     batches: Iterator[pa.RecordBatch],
     *,
     app_id: str,
     seq: int,
     evolve: bool,
 ) -> Committed:
-    """Stream ``batches`` into the table in one commit tagged ``(app_id, seq)``."""
+    """Stream ``batches`` into the table in one commit tagged ``(app_id, seq)``.
+
+    ``schema`` None: the first batch's. No batch at all: nothing is committed (``rows == 0``).
+    """
     import pyarrow as pa
     from deltalake import CommitProperties, Transaction, write_deltalake
     from deltalake.exceptions import CommitFailedError
@@ -88,8 +107,11 @@ def write_once(
         return Committed(already=True)
     # Read now: writing through this object moves it to the new version.
     start = int(table.version()) if table is not None else -1
-    counted = _Counted(batches)
-    reader = pa.RecordBatchReader.from_batches(schema, iter(counted))
+    first = next(batches, None)
+    if first is None:
+        return Committed(already=False)
+    counted = _Counted(itertools.chain([first], batches))
+    reader = pa.RecordBatchReader.from_batches(schema or first.schema, iter(counted))
     properties = CommitProperties(app_transactions=[Transaction(app_id, seq)])
     try:
         write_deltalake(
@@ -101,6 +123,8 @@ def write_once(
             return Committed(already=True)  # another attempt of this run won the race
         raise
     version, files = _our_commit(uri, start, app_id, seq)
+    for entry in files:
+        entry.pop("rows", None)
     return Committed(False, version, counted.rows, sum(f["length"] for f in files), files)
 
 

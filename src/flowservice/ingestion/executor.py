@@ -1,0 +1,94 @@
+"""The in-process executor: claims due runs from the store and executes them on a few threads.
+
+It is the simple form of the workers of the next issue, behind a small interface (``start``,
+``stop``) so that a production executor can take its place. While a run executes, a heartbeat
+extends its lease; if the heartbeat finds the lease lost (another worker took the run over), the
+run's later writes are refused by their attempt fence.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Protocol
+
+from flowservice.ingestion.run import execute_run
+from flowservice.runs.queue import Claim, claim, heartbeat
+
+if TYPE_CHECKING:
+    from flowservice.services import Services
+
+__all__ = ["Executor", "LocalExecutor"]
+
+log = logging.getLogger("flowservice.worker")
+
+
+class Executor(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float = 30.0) -> None: ...
+
+
+class LocalExecutor:
+    def __init__(self, services: Services, concurrency: int = 2) -> None:
+        self._services = services
+        self._concurrency = concurrency
+        self._stopping = threading.Event()
+        self._slots = threading.Semaphore(concurrency)
+        self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="flowservice-run")
+        self._thread: threading.Thread | None = None
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="flowservice-claims", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop claiming; let running runs finish within ``timeout`` (their leases expire else)."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _loop(self) -> None:
+        settings = self._services.settings
+        lease_ms = int(settings.run_lease_seconds * 1000)
+        while not self._stopping.is_set():
+            if not self._slots.acquire(timeout=settings.worker_poll_seconds):
+                continue
+            try:
+                held = claim(self._services.db, self.worker_id, lease_ms)
+            except Exception:
+                log.exception("claiming a run failed")
+                held = None
+            if held is None:
+                self._slots.release()
+                self._stopping.wait(settings.worker_poll_seconds)
+                continue
+            self._pool.submit(self._execute, held, lease_ms)
+
+    def _execute(self, held: Claim, lease_ms: int) -> None:
+        done = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(held, lease_ms, done), daemon=True)
+        beat.start()
+        try:
+            execute_run(self._services, held)
+        except Exception:
+            log.exception("run %s attempt %s failed", held.run_id, held.attempt)
+        finally:
+            done.set()
+            beat.join()
+            self._slots.release()
+
+    def _beat(self, held: Claim, lease_ms: int, done: threading.Event) -> None:
+        while not done.wait(lease_ms / 3000):
+            try:
+                if not heartbeat(self._services.db, held, lease_ms):
+                    log.warning("run %s: lease lost to another worker", held.run_id)
+                    return
+            except Exception:
+                log.exception("heartbeat of run %s failed", held.run_id)

@@ -1,0 +1,160 @@
+"""The rows of a run's files, read, mapped and cast, as one stream of batches for the writer.
+
+Files are read one after the other (each a stream of bounded batches). A file that cannot be read
+at all (not what its format says, corrupt) is a failed file with one issue; the run goes on. The
+stream ends early, with :class:`Abort`, once the run can no longer succeed: without partial
+ingestion at the first failed record, with it when the share of failed records is over the
+threshold at the end; the writer then commits nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flowservice.drivers.base import ByteSource, FileInfo
+from flowservice.errors import SourceUserError, TransientError, UserError
+from flowservice.ingestion.casting import added_fields, cast_batch, infer_fields
+from flowservice.ingestion.readers import CORRUPT_ROW, FileFormat, RowIssue, read_batches
+from flowservice.mappings.evaluate import CompiledMapping, apply_mappings
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["Abort", "Pipeline", "Tally", "Widen"]
+
+
+class Abort(Exception):
+    """The run cannot succeed: stop streaming so that nothing is committed."""
+
+
+class Widen(Exception):
+    """A file brought columns the stream's schema lacks: read the run again with ``fields``.
+
+    A Delta write has one schema, fixed by its first batch; nothing is committed yet, so reading
+    the files again with the wider schema loses nothing (and happens once per new column set).
+    """
+
+    def __init__(self, fields: list[dict[str, Any]]) -> None:
+        super().__init__("new columns")
+        self.fields = fields
+
+
+@dataclass
+class Tally:
+    input_records: int = 0
+    output_records: int = 0
+    failed_records: int = 0
+    input_bytes: int = 0
+    files_read: int = 0
+    failed_files: list[str] = field(default_factory=list)
+    issues: list[RowIssue] = field(default_factory=list)
+
+    def share_failed(self) -> float:
+        return 100.0 * self.failed_records / self.input_records if self.input_records else 0.0
+
+
+@dataclass
+class Pipeline:
+    open_file: Callable[[str], ByteSource]
+    fmt: FileFormat
+    mappings: Sequence[CompiledMapping]
+    fields: list[dict[str, Any]] | None  # None: the first batch decides
+    evolve: bool  # the dataset's schema came from data, so new columns may be added
+    threshold: float | None  # partialIngestionPercent, or None: any failed record fails
+    tally: Tally = field(default_factory=Tally)
+    fields_changed: bool = False
+    yielded: bool = False
+    # What stopped the stream: the writer (delta-rs, through Arrow's C stream) reports it
+    # wrapped in its own error, so the run looks here for the real reason.
+    failure: BaseException | None = None
+
+    def batches(self, files: Sequence[FileInfo]) -> Iterator[pa.RecordBatch]:
+        try:
+            for file in files:
+                yield from self._file(file)
+            if self.threshold is not None and self.tally.share_failed() > self.threshold:
+                raise Abort(
+                    f"{self.tally.failed_records} of {self.tally.input_records} records "
+                    f"failed, over the partial ingestion threshold of {self.threshold}%."
+                )
+        except BaseException as exc:
+            self.failure = exc
+            raise
+
+    def _file(self, file: FileInfo) -> Iterator[pa.RecordBatch]:
+        source = self.open_file(file.path)
+        self.tally.files_read += 1
+        self.tally.input_bytes += file.size
+        issues: list[RowIssue] = []
+        record = 1
+        try:
+            for batch in read_batches(source, file.path, self.fmt, issues):
+                yield from self._batch(batch, file.path, record)
+                record += batch.num_rows
+                self._count_read_issues(issues)
+        except (SourceUserError, TransientError):
+            raise  # the source failed: a copy error, the run's to report
+        except UserError as exc:  # the file is not what its format says
+            self.tally.failed_files.append(file.path)
+            self._fail(RowIssue(file.path, None, None, CORRUPT_ROW, exc.message))
+        self._count_read_issues(issues)
+
+    def _count_read_issues(self, issues: list[RowIssue]) -> None:
+        while issues:
+            issue = issues.pop(0)
+            self.tally.input_records += 1
+            self._fail(issue)
+
+    def _batch(self, batch: pa.RecordBatch, path: str, first: int) -> Iterator[pa.RecordBatch]:
+        import pyarrow as pa
+
+        self.tally.input_records += batch.num_rows
+        if self.mappings:
+            mapped = apply_mappings(pa.Table.from_batches([batch]), self.mappings)
+            failed_rows = {e.row for e in mapped.errors}
+            for error in mapped.errors:
+                issue = RowIssue(path, first + error.row, error.column, error.code, error.message)
+                self._fail(issue, count=False)
+            self.tally.failed_records += len(failed_rows)
+            table = mapped.table
+            if failed_rows:
+                table = table.filter(
+                    pa.array([i not in failed_rows for i in range(table.num_rows)])
+                )
+            if not table.num_rows:
+                return
+            batch = table.combine_chunks().to_batches()[0]
+        self._settle_fields(batch)
+        assert self.fields is not None
+        issues: list[RowIssue] = []
+        cast = cast_batch(batch, self.fields, path, first, issues)
+        failed = batch.num_rows - cast.num_rows
+        for issue in issues:
+            self._fail(issue, count=False)
+        self.tally.failed_records += failed
+        self.tally.output_records += cast.num_rows
+        if cast.num_rows:
+            self.yielded = True
+            yield cast
+
+    def _settle_fields(self, batch: pa.RecordBatch) -> None:
+        if self.fields is None:
+            self.fields = infer_fields(batch)
+            self.fields_changed = True
+        elif self.evolve:
+            extra = added_fields(self.fields, batch.schema.names)
+            if extra:
+                widened = [*self.fields, *extra]
+                if self.yielded:
+                    raise Widen(widened)
+                self.fields = widened
+                self.fields_changed = True
+
+    def _fail(self, issue: RowIssue, *, count: bool = True) -> None:
+        self.tally.issues.append(issue)
+        if count:
+            self.tally.failed_records += 1
+        if self.threshold is None:
+            raise Abort(f"A record failed ({issue.code}) in {issue.file}: {issue.reason}")

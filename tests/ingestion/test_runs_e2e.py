@@ -1,0 +1,207 @@
+"""Runs executed end to end over HTTP: files on real S3 servers into the dataset's Delta table."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from deltalake import DeltaTable
+
+from tests.conftest import S3_SPEC_ID, make_settings, s3_connection_body
+from tests.support.databases import BACKENDS, database_url
+from tests.support.dataflows import DATA_LAKE_SPEC_ID, FLOW_SPEC_ID, created_id, item
+from tests.support.live import LiveServer, live_server
+from tests.support.s3servers import S3Server
+from tests.support.tenants import new_tenant
+
+pytestmark = pytest.mark.s3
+
+CSV = b"id,name,amount,joined\n1,Ann,1.5,2024-01-02\n2,Bob,7,2024-02-03\n3,Cy,,2024-03-04\n"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The app with its executor running, once per back end for this module."""
+    home = tmp_path_factory.mktemp(f"engine-{request.param}")
+    with database_url(request.param, home) as url:
+        settings = make_settings(home, url, worker=True, worker_poll_seconds=0.2)
+        with live_server(settings, request.param) as server:
+            yield server
+
+
+@pytest.fixture
+def clients(engine: LiveServer) -> Iterator[tuple[httpx.Client, httpx.Client]]:
+    headers = new_tenant(engine.services.db).headers()
+    base = f"{engine.root_url}/data/foundation"
+    api = httpx.Client(base_url=f"{base}/flowservice", headers=headers, timeout=30)
+    catalog = httpx.Client(base_url=f"{base}/catalog", headers=headers, timeout=30)
+    with api, catalog:
+        yield api, catalog
+
+
+def _flow(
+    api: httpx.Client,
+    catalog: httpx.Client,
+    s3: S3Server,
+    bucket: str,
+    path: str,
+    data: dict[str, Any],
+    **flow: Any,
+) -> tuple[str, str]:
+    base = created_id(
+        api.post("/connections", json=s3_connection_body(**s3.params(bucketName=bucket)))
+    )
+    source = created_id(
+        api.post(
+            "/sourceConnections",
+            json={
+                "name": "s",
+                "baseConnectionId": base,
+                "data": data,
+                "params": {"path": path, "type": "folder"},
+                "connectionSpec": {"id": S3_SPEC_ID, "version": "1.0"},
+            },
+        )
+    )
+    created = catalog.post(
+        "/dataSets", json={"name": "d", "schemaRef": {"id": "https://ns.adobe.com/x/schemas/y"}}
+    )
+    dataset = created.json()[0].rsplit("/", 1)[1]
+    target = created_id(
+        api.post(
+            "/targetConnections",
+            json={
+                "name": "t",
+                "params": {"dataSetId": dataset},
+                "connectionSpec": {"id": DATA_LAKE_SPEC_ID, "version": "1.0"},
+            },
+        )
+    )
+    flow_id = created_id(
+        api.post(
+            "/flows",
+            json={
+                "name": "f",
+                "flowSpec": {"id": FLOW_SPEC_ID, "version": "1.0"},
+                "sourceConnectionIds": [source],
+                "targetConnectionIds": [target],
+                "scheduleParams": {
+                    "startTime": int(time.time()) + 3600,
+                    "frequency": "hour",
+                    "interval": 1,
+                },
+                **flow,
+            },
+        )
+    )
+    return flow_id, dataset
+
+
+def _run(api: httpx.Client, flow_id: str, timeout: float = 60) -> dict[str, Any]:
+    run_id = api.post("/runs", json={"flowId": flow_id}).json()["id"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = item(api, f"/runs/{run_id}")
+        if run["metrics"]["statusSummary"]["status"] in ("success", "failed"):
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} did not finish: {run}")
+
+
+def _rows(engine: LiveServer, dataset_id: str) -> list[dict[str, Any]]:
+    found = list(
+        Path(engine.settings.resolved_home, "lake").rglob(f"{dataset_id}/_delta_log/*.json")
+    )
+    if not found:
+        return []  # nothing was ever committed
+    rows = DeltaTable(str(found[0].parent.parent)).to_pyarrow_table().to_pylist()
+    return sorted(rows, key=lambda r: json.dumps(r, default=str, sort_keys=True))
+
+
+def test_a_csv_folder_into_a_new_dataset_once(
+    engine: LiveServer, clients: tuple[httpx.Client, httpx.Client], s3_server: S3Server
+) -> None:
+    api, catalog = clients
+    bucket = s3_server.new_bucket("ingest")
+    s3_server.put_objects(
+        bucket,
+        {
+            "in/a.csv": CSV,
+            "in/b.csv.gz": gzip.compress(CSV),
+            "in/skip.json": b"{}",
+            "in/empty.csv": b"",
+        },
+    )
+    flow_id, dataset = _flow(
+        api, catalog, s3_server, bucket, f"/{bucket}/in/*.csv", {"format": "delimited"}
+    )
+    run = _run(api, flow_id)
+    assert run["metrics"]["statusSummary"]["status"] == "success", run
+    assert run["metrics"]["recordSummary"] == {
+        "inputRecordCount": 3,
+        "outputRecordCount": 3,
+        "failedRecordCount": 0,
+    }
+    assert run["metrics"]["fileSummary"]["inputFileCount"] == 1
+    assert run["metrics"]["fileSummary"]["skippedFileCount"] == 1
+    rows = _rows(engine, dataset)
+    assert [r["name"] for r in rows] == ["Ann", "Bob", "Cy"]
+    assert rows[0]["amount"] == 1.5
+    again = _run(api, flow_id)
+    assert again["metrics"]["statusSummary"]["status"] == "success"
+    assert again["metrics"]["fileSummary"]["inputFileCount"] == 0
+    assert len(_rows(engine, dataset)) == 3
+    flow = item(api, f"/flows/{flow_id}")
+    assert flow["lastRunDetails"]["state"] == "success"
+    [batch] = catalog.get("/batches", params={"dataSet": dataset}).json().values()
+    assert batch["status"] == "success"
+    assert batch["tags"]["flowId"] == [flow_id]
+
+
+def test_bad_rows_fail_the_run_without_partial_ingestion_and_pass_under_the_threshold(
+    engine: LiveServer, clients: tuple[httpx.Client, httpx.Client], s3_server: S3Server
+) -> None:
+    api, catalog = clients
+    bucket = s3_server.new_bucket("bad")
+    data = b"id,name\n1,Ann\n2,Bob,extra\n" + b"".join(b"%d,n\n" % i for i in range(3, 40))
+    s3_server.put_objects(bucket, {"in/a.csv.bz2": bz2.compress(data)})
+    strict, dataset = _flow(
+        api,
+        catalog,
+        s3_server,
+        bucket,
+        f"/{bucket}/in/",
+        {"format": "delimited", "properties": {"compressionType": "bzip2"}},
+    )
+    failed = _run(api, strict)
+    assert failed["metrics"]["statusSummary"]["status"] == "failed"
+    assert {e["code"] for e in failed["metrics"]["statusSummary"]["errors"]} >= {
+        "CONNECTOR-2001-500"
+    }
+    assert (
+        _rows(engine, dataset) == []
+        if Path(engine.settings.resolved_home, "lake").rglob(dataset)
+        else True
+    )
+    lenient, dataset2 = _flow(
+        api,
+        catalog,
+        s3_server,
+        bucket,
+        f"/{bucket}/in/",
+        {"format": "delimited", "properties": {"compressionType": "bzip2"}},
+        options={"partialIngestionPercent": 10},
+    )
+    passed = _run(api, lenient)
+    assert passed["metrics"]["statusSummary"]["status"] == "success", passed
+    assert passed["metrics"]["recordSummary"]["failedRecordCount"] == 1
+    assert len(_rows(engine, dataset2)) == 38
