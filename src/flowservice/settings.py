@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     run_lease_seconds: float = Field(default=30.0, ge=2)
     ingest_lookback_seconds: int = Field(default=900, ge=0)
     ingest_min_age_seconds: int = Field(default=0, ge=0)
+    # Crash tests only: the executor's process exits (as kill -9 would end it) at that point.
+    failpoint: Literal["", "mid-stream", "after-commit"] = ""
 
     @field_validator("allowed_endpoints", mode="before")
     @classmethod

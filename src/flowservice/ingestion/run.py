@@ -10,6 +10,8 @@ from the saved selection and finishes the record from the commit in the log.
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -195,7 +197,10 @@ def _ingest(services: Services, context: _Context, outcome: Outcome) -> None:
             float(threshold) if threshold else None,
         )
         try:
-            committed = _write(pipeline, uri, outcome.files, flow.id, run.seq, evolve)
+            committed = _write(
+                pipeline, uri, outcome.files, flow.id, run.seq, evolve, settings.failpoint
+            )
+            _crash_if(settings.failpoint, "after-commit")
             break
         except Widen as wider:
             fields = wider.fields
@@ -229,12 +234,32 @@ def _ingest(services: Services, context: _Context, outcome: Outcome) -> None:
     )
 
 
+def _crash_if(failpoint: str, here: str) -> None:
+    """``FLOWSERVICE_FAILPOINT``: end the process here, with no cleanup, as kill -9 would."""
+    if failpoint == here:
+        log.warning("failpoint %s: exiting", here)
+        os._exit(137)
+
+
+def _crashing(batches: Iterator[Any], failpoint: str) -> Iterator[Any]:
+    for n, batch in enumerate(batches):
+        if n == 1:
+            _crash_if(failpoint, "mid-stream")  # one batch is in the writer's hands
+        yield batch
+
+
 def _write(
-    pipeline: Pipeline, uri: str, files: list[FileInfo], app_id: str, seq: int, evolve: bool
+    pipeline: Pipeline,
+    uri: str,
+    files: list[FileInfo],
+    app_id: str,
+    seq: int,
+    evolve: bool,
+    failpoint: str = "",
 ) -> Committed:
     """The run's one commit, with the pipeline's own reason when the stream stopped."""
     try:
-        batches = pipeline.batches(files)
+        batches = _crashing(pipeline.batches(files), failpoint)
         return write_once(uri, None, batches, app_id=app_id, seq=seq, evolve=evolve)
     except Exception as exc:
         if pipeline.failure is not None and pipeline.failure is not exc:
