@@ -159,7 +159,9 @@ def test_readme_dataflow_tutorial_runs_as_pasted_after_the_first(tmp_path: Path)
     assert listed["metrics"]["statusSummary"]["status"] in ("scheduled", "inProgress", "failed")
 
 
-@pytest.mark.parametrize("doc", ["api.md", "s3.md", "preview.md", "benchmarks.md", "dataflows.md"])
+@pytest.mark.parametrize(
+    "doc", ["api.md", "s3.md", "preview.md", "benchmarks.md", "dataflows.md", "ingestion.md"]
+)
 def test_linked_docs_exist(doc: str) -> None:
     assert f"docs/{doc}" in README
     assert (ROOT / "docs" / doc).exists()
