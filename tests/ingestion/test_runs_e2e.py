@@ -205,3 +205,90 @@ def test_bad_rows_fail_the_run_without_partial_ingestion_and_pass_under_the_thre
     assert passed["metrics"]["statusSummary"]["status"] == "success", passed
     assert passed["metrics"]["recordSummary"]["failedRecordCount"] == 1
     assert len(_rows(engine, dataset2)) == 38
+
+
+def _parquet() -> bytes:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = io.BytesIO()
+    pq.write_table(pa.table({"id": [1, 2, 3], "name": ["Ann", "Bøb", "Cy"]}), sink)
+    return sink.getvalue()
+
+
+FORMATS = {
+    "tsv-latin-1": (
+        {"format": "delimited", "properties": {"columnDelimiter": "\t", "encoding": "ISO-8859-1"}},
+        "id\tname\n1\tAnn\n2\tBøb\n3\tCy\n".encode("latin-1"),
+    ),
+    "json-lines-gzip": (
+        {"format": "json", "properties": {"compressionType": "gzip"}},
+        gzip.compress(
+            b'{"id": 1, "name": "Ann"}\n{"id": 2, "name": "B\xc3\xb8b"}\n{"id": 3, "name": "Cy"}\n'
+        ),
+    ),
+    "json-array": (
+        {"format": "json"},
+        b'[{"id": 1, "name": "Ann"}, {"id": 2, "name": "B\xc3\xb8b"}, {"id": 3, "name": "Cy"}]',
+    ),
+    "parquet": ({"format": "parquet"}, _parquet()),
+}
+
+
+@pytest.mark.parametrize("kind", list(FORMATS))
+def test_every_format_lands_the_same_rows(
+    engine: LiveServer, clients: tuple[httpx.Client, httpx.Client], s3_server: S3Server, kind: str
+) -> None:
+    api, catalog = clients
+    data, body = FORMATS[kind]
+    bucket = s3_server.new_bucket("fmt")
+    s3_server.put_objects(bucket, {"in/deep/file": body})
+    flow_id, dataset = _flow(api, catalog, s3_server, bucket, f"/{bucket}/in/", data)
+    assert _run(api, flow_id)["metrics"]["fileSummary"]["inputFileCount"] == 0  # not recursive
+    recursive, dataset = _flow(api, catalog, s3_server, bucket, f"/{bucket}/in/", data)
+    api.patch(
+        f"/sourceConnections/{item(api, f'/flows/{recursive}')['sourceConnectionIds'][0]}",
+        json=[{"op": "add", "path": "/params/recursive", "value": True}],
+        headers={"If-Match": "*"},
+    )
+    run = _run(api, recursive)
+    assert run["metrics"]["statusSummary"]["status"] == "success", run
+    rows = _rows(engine, dataset)
+    assert [(r["id"], r["name"]) for r in rows] == [(1, "Ann"), (2, "Bøb"), (3, "Cy")]
+
+
+def test_failed_records_are_listed_and_downloadable(
+    engine: LiveServer, clients: tuple[httpx.Client, httpx.Client], s3_server: S3Server
+) -> None:
+    api, catalog = clients
+    bucket = s3_server.new_bucket("diag")
+    s3_server.put_objects(bucket, {"in/a.csv": b"id,name\n1,Ann\n2,Bob,extra\n3,Cy\n4,Di\n5,Ed\n"})
+    flow_id, _dataset = _flow(
+        api,
+        catalog,
+        s3_server,
+        bucket,
+        f"/{bucket}/in/",
+        {"format": "delimited"},
+        options={"partialIngestionPercent": 50, "errorDiagnosticsEnabled": True},
+    )
+    run = _run(api, flow_id)
+    assert run["metrics"]["recordSummary"]["failedRecordCount"] == 1
+    [batch_id] = run["activities"][1]["targetInfo"][0]["reference"]["ids"]
+    export = f"{engine.root_url}/data/foundation/export"
+    listed = httpx.get(
+        f"{export}/batches/{batch_id}/meta", params={"path": "row_errors"}, headers=api.headers
+    ).json()
+    assert [d["name"] for d in listed["data"]] == ["parsing_errors_0.json"]
+    line = httpx.get(
+        f"{export}/batches/{batch_id}/meta",
+        params={"path": "row_errors/parsing_errors_0.json"},
+        headers=api.headers,
+    ).text
+    record = json.loads(line.splitlines()[0])
+    assert record["_corrupt_record"] == "2,Bob,extra"
+    assert record["_errors"][0]["code"] == "1401"
+    [file] = httpx.get(f"{export}/batches/{batch_id}/files", headers=api.headers).json()["data"]
+    assert file["dataSetFileId"] == f"{batch_id}-1"

@@ -14,6 +14,7 @@ sample, with the preview's rules (``007`` stays text, integers beyond int64 are 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -34,14 +35,35 @@ _KINDS = {"integer": "long", "number": "double", "boolean": "boolean", "date": "
 
 
 def infer_fields(batch: pa.RecordBatch) -> list[dict[str, Any]]:
-    """Field specs (as a dataset's inline schema has them) for a batch of text columns."""
+    """Field specs (as a dataset's inline schema has them) for a batch: text columns (delimited
+    files) by the preview's rules, typed ones (JSON, Parquet) by their Arrow type."""
     fields = []
     for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        fields.append({"name": name, "type": _kind(column), "nullable": True})
+    return fields
+
+
+def _kind(column: pa.Array) -> str:
+    import pyarrow as pa
+
+    kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         values = column.slice(0, SAMPLE_VALUES).to_pylist()
         shape = merge_all(shape_of_text(v if v != "" else None) for v in values)
-        kind = _KINDS.get(shape.kind, "string") if shape.kind != "null" else "string"
-        fields.append({"name": name, "type": kind, "nullable": True})
-    return fields
+        return _KINDS.get(shape.kind, "string") if shape.kind != "null" else "string"
+    checks = (
+        (pa.types.is_boolean, "boolean"),
+        (pa.types.is_integer, "long"),
+        (pa.types.is_floating, "double"),
+        (pa.types.is_date, "date"),
+        (pa.types.is_timestamp, "timestamp"),
+    )
+    for check, name in checks:
+        if check(kind):
+            return name
+    if pa.types.is_decimal(kind):
+        return f"decimal({kind.precision},{kind.scale})"
+    return "string"  # nested values are kept as their JSON text
 
 
 class _Caster:
@@ -93,6 +115,9 @@ def _cast_one(values: pa.Array, target: pa.DataType) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if pa.types.is_string(target) and pa.types.is_nested(values.type):
+        texts = [None if v is None else json.dumps(v, default=str) for v in values.to_pylist()]
+        return pa.array(texts, pa.string())
     if pa.types.is_timestamp(target) and target.tz is not None and pa.types.is_string(values.type):
         try:
             return pc.cast(values, target)
