@@ -92,7 +92,7 @@ def execute_run(services: Services, held: Claim) -> None:
         outcome.errors = [
             failure(COPY_FAILED, "Error in copying the data from Source: the flow was deleted.")
         ]
-        _record(services, _Context(tenant, run, None, held), outcome, None)
+        _record(services, _Context(tenant, run, None, held), outcome)
         return
     context = _Context(tenant, run, flow, held)
     try:
@@ -121,7 +121,7 @@ def execute_run(services: Services, held: Claim) -> None:
             failure(PROMOTION_FAILED, "Error occurred at promotion activity (an internal error).")
         ]
     outcome.completed = now_ms()
-    _record(services, context, outcome, None)
+    _record(services, context, outcome)
 
 
 def _ingest(services: Services, context: _Context, outcome: Outcome) -> None:
@@ -421,7 +421,7 @@ def _update_dataset(
         )
 
 
-def _record(services: Services, context: _Context, outcome: Outcome, _unused: None) -> None:
+def _record(services: Services, context: _Context, outcome: Outcome) -> None:
     run, flow = context.run, context.flow
     flow_spec = run.document.get("flowSpec", {})
     document = {**run.document, **run_document(outcome, flow_spec)}
