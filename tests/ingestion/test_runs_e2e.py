@@ -17,6 +17,7 @@ from deltalake import DeltaTable
 from tests.conftest import S3_SPEC_ID, make_settings, s3_connection_body
 from tests.support.databases import BACKENDS, database_url
 from tests.support.dataflows import DATA_LAKE_SPEC_ID, FLOW_SPEC_ID, created_id, item
+from tests.support.flaky import flaky_proxy
 from tests.support.live import LiveServer, live_server
 from tests.support.s3servers import S3Server
 from tests.support.tenants import new_tenant
@@ -55,11 +56,13 @@ def _flow(
     bucket: str,
     path: str,
     data: dict[str, Any],
+    service_url: str | None = None,
     **flow: Any,
 ) -> tuple[str, str]:
-    base = created_id(
-        api.post("/connections", json=s3_connection_body(**s3.params(bucketName=bucket)))
-    )
+    params = s3.params(bucketName=bucket)
+    if service_url:
+        params["serviceUrl"] = service_url
+    base = created_id(api.post("/connections", json=s3_connection_body(**params)))
     source = created_id(
         api.post(
             "/sourceConnections",
@@ -292,3 +295,110 @@ def test_failed_records_are_listed_and_downloadable(
     assert record["_errors"][0]["code"] == "1401"
     [file] = httpx.get(f"{export}/batches/{batch_id}/files", headers=api.headers).json()["data"]
     assert file["dataSetFileId"] == f"{batch_id}-1"
+
+
+def _put(server: S3Server, bucket: str, key: str, ids: list[int], modified: float) -> None:
+    """An object whose LastModified is ``modified`` (rclone keeps the ``mtime`` metadata)."""
+    body = "id,name\n" + "".join(f"{i},n{i}\n" for i in ids)
+    server.client().put_object(
+        Bucket=bucket, Key=key, Body=body.encode(), Metadata={"mtime": f"{modified:.3f}"}
+    )
+
+
+def _ids(engine: LiveServer, dataset_id: str) -> list[int]:
+    return sorted(int(r["id"]) for r in _rows(engine, dataset_id))
+
+
+def test_incremental_runs_take_late_and_boundary_second_files_exactly_once(
+    engine: LiveServer, clients: tuple[httpx.Client, httpx.Client], rclone_s3: S3Server
+) -> None:
+    """Files that show up after a run listed, stamped before its end, are the next run's."""
+    api, catalog = clients
+    bucket = rclone_s3.new_bucket("incremental")
+    now = time.time()
+    second = int(now) - 30
+    _put(rclone_s3, bucket, "in/a.csv", [1], second + 0.2)
+    flow_id, dataset = _flow(
+        api, catalog, rclone_s3, bucket, f"/{bucket}/in/*.csv", {"format": "delimited"}
+    )
+    first = _run(api, flow_id)
+    assert first["metrics"]["fileSummary"]["inputFileCount"] == 1, first
+    assert _ids(engine, dataset) == [1]
+
+    _put(rclone_s3, bucket, "in/b.csv", [2], second + 0.7)  # a.csv's second: the watermark's
+    _put(rclone_s3, bucket, "in/late.csv", [3, 4], now - 300)  # older than the first run
+    _put(rclone_s3, bucket, "in/old.csv", [5], now - 3600)  # beyond the 15-minute lookback
+    second_run = _run(api, flow_id)
+    assert second_run["metrics"]["statusSummary"]["status"] == "success", second_run
+    assert second_run["metrics"]["fileSummary"]["inputFileCount"] == 2
+    assert _ids(engine, dataset) == [1, 2, 3, 4]
+
+    # A run over an explicit window reaches the old file; the ledger keeps out the rest.
+    run_id = api.post(
+        "/runs",
+        json={
+            "flowId": flow_id,
+            "params": {"windowStartTime": int(now) - 7200, "windowEndTime": int(time.time())},
+        },
+    ).json()["id"]
+    deadline = time.monotonic() + 60
+    while item(api, f"/runs/{run_id}")["metrics"]["statusSummary"]["status"] not in (
+        "success",
+        "failed",
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    backfill = item(api, f"/runs/{run_id}")
+    assert backfill["metrics"]["fileSummary"]["inputFileCount"] == 1, backfill
+    assert _ids(engine, dataset) == [1, 2, 3, 4, 5]
+    assert _run(api, flow_id)["metrics"]["fileSummary"]["inputFileCount"] == 0
+
+
+def test_the_table_reads_back_with_duckdb_over_a_pyarrow_dataset(
+    engine: LiveServer, clients: tuple[httpx.Client, httpx.Client], moto_s3: S3Server
+) -> None:
+    import duckdb
+
+    api, catalog = clients
+    bucket = moto_s3.new_bucket("duck")
+    moto_s3.put_objects(bucket, {"in/a.csv": CSV, "in/b.csv": CSV.replace(b"Ann", b"Dee")})
+    flow_id, dataset_id = _flow(
+        api, catalog, moto_s3, bucket, f"/{bucket}/in/", {"format": "delimited"}
+    )
+    assert _run(api, flow_id)["metrics"]["statusSummary"]["status"] == "success"
+    [log] = Path(engine.settings.resolved_home, "lake").rglob(f"{dataset_id}/_delta_log")
+    rows = DeltaTable(str(log.parent)).to_pyarrow_dataset()  # noqa: F841 (DuckDB reads it by name)
+    found = duckdb.sql(
+        "SELECT name, count(*) AS n, sum(amount) AS total FROM rows GROUP BY name ORDER BY name"
+    ).fetchall()
+    assert found == [("Ann", 1, 1.5), ("Bob", 2, 14.0), ("Cy", 2, None), ("Dee", 1, 1.5)]
+
+
+def test_throttled_reads_are_retried_inside_the_run_and_a_source_that_stays_down_fails_it(
+    engine: LiveServer, clients: tuple[httpx.Client, httpx.Client], rclone_s3: S3Server
+) -> None:
+    api, catalog = clients
+    bucket = rclone_s3.new_bucket("flaky")
+    rclone_s3.put_objects(bucket, {f"in/{n}.csv": CSV.replace(b"Ann", f"A{n}".encode())
+                                   for n in range(3)})  # fmt: skip
+    with flaky_proxy(rclone_s3.endpoint_url) as proxy:
+        flow_id, dataset = _flow(
+            api, catalog, rclone_s3, bucket, f"/{bucket}/in/", {"format": "delimited"},
+            service_url=proxy.url,
+        )  # fmt: skip
+        proxy.always = True  # every object GET answered 503 SlowDown, every attempt
+        down = _run(api, flow_id)
+        assert down["metrics"]["statusSummary"]["status"] == "failed", down
+        [error] = down["metrics"]["statusSummary"]["errors"]
+        assert error["code"] == "CONNECTOR-1001-500"
+        assert proxy.failed >= 3  # a GET tried FLOWSERVICE_SOURCE_MAX_ATTEMPTS (3) times
+        assert _rows(engine, dataset) == []
+
+        proxy.always, proxy.first, proxy.failed = False, 1, 0  # now each key fails once
+        proxy._seen.clear()
+        run = _run(api, flow_id)
+        assert run["metrics"]["statusSummary"]["status"] == "success", run
+        assert proxy.failed == 3  # one 503 per file, each retried by the client, with backoff
+    assert sorted(r["name"] for r in _rows(engine, dataset)) == [
+        "A0", "A1", "A2", "Bob", "Bob", "Bob", "Cy", "Cy", "Cy",
+    ]  # fmt: skip

@@ -126,7 +126,11 @@ class Driver(Protocol):
         token: str | None,
     ) -> Page: ...
 
-    def open_file(self, spec_name: str, params: Mapping[str, Any], path: str) -> ByteSource: ...
+    def open_file(
+        self, spec_name: str, params: Mapping[str, Any], path: str, *, size: int | None = None
+    ) -> ByteSource:
+        """The object at ``path``; with ``size`` (known from a listing) it is not asked for."""
+        ...
 
     def list_files(
         self, spec_name: str, params: Mapping[str, Any], folder: str, recursive: bool

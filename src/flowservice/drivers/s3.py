@@ -19,7 +19,7 @@ from flowservice.s3.endpoint import check_endpoint_url, resolve_host
 from flowservice.s3.errors import NOT_A_FILE, NOT_FOUND, source_errors
 from flowservice.s3.listing import iter_files, list_buckets, list_folder
 from flowservice.s3.paths import S3Location, normalise_folder, parse_path
-from flowservice.s3.reader import open_object
+from flowservice.s3.reader import S3Object, open_object
 from flowservice.settings import Settings
 
 if TYPE_CHECKING:
@@ -101,13 +101,17 @@ class S3Driver:
         with source_errors(f"listing {folder.path}"):
             return list_folder(self.clients.client(s3, folder.bucket), folder, limit, token)
 
-    def open_file(self, spec_name: str, params: Mapping[str, Any], path: str) -> ByteSource:
+    def open_file(
+        self, spec_name: str, params: Mapping[str, Any], path: str, *, size: int | None = None
+    ) -> ByteSource:
         s3 = S3Params.from_params(spec_name, params)
         location = s3.scope.check(parse_path(path))
         if location.is_folder:
             raise _not_a_file(location)
         with source_errors(f"opening {location.path}"):
             client = self.clients.client(s3, location.bucket)
+        if size is not None:  # listed a moment ago: a run's files skip the HEAD
+            return S3Object(client, location, size)
         try:
             return open_object(client, location)
         except SourceUserError as exc:

@@ -50,6 +50,7 @@ class LocalExecutor:
     def stop(self, timeout: float = 30.0) -> None:
         """Stop claiming; let running runs finish within ``timeout`` (their leases expire else)."""
         self._stopping.set()
+        self._services.runs.created.set()
         if self._thread is not None:
             self._thread.join(timeout)
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -57,9 +58,11 @@ class LocalExecutor:
     def _loop(self) -> None:
         settings = self._services.settings
         lease_ms = int(settings.run_lease_seconds * 1000)
+        created = self._services.runs.created
         while not self._stopping.is_set():
             if not self._slots.acquire(timeout=settings.worker_poll_seconds):
                 continue
+            created.clear()  # a run made from here on wakes the wait below
             try:
                 held = claim(self._services.db, self.worker_id, lease_ms)
             except Exception:
@@ -67,7 +70,7 @@ class LocalExecutor:
                 held = None
             if held is None:
                 self._slots.release()
-                self._stopping.wait(settings.worker_poll_seconds)
+                created.wait(settings.worker_poll_seconds)
                 continue
             self._pool.submit(self._execute, held, lease_ms)
 

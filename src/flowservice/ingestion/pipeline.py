@@ -1,7 +1,9 @@
 """The rows of a run's files, read, mapped and cast, as one stream of batches for the writer.
 
-Files are read one after the other (each a stream of bounded batches). A file that cannot be read
-at all (not what its format says, corrupt) is a failed file with one issue; the run goes on. The
+Files are read ahead on a few threads (:mod:`readahead`: each a stream of bounded batches, in
+order) while the current one is mapped and cast here and written by the caller. A file that
+cannot be read at all (not what its format says, corrupt) is a failed file with one issue; the
+run goes on. The
 stream ends early, with :class:`Abort`, once the run can no longer succeed: without partial
 ingestion at the first failed record, with it when the share of failed records is over the
 threshold at the end; the writer then commits nothing.
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from flowservice.drivers.base import ByteSource, FileInfo
 from flowservice.errors import SourceUserError, TransientError, UserError
 from flowservice.ingestion.casting import added_fields, cast_batch, infer_fields
+from flowservice.ingestion.readahead import read_ahead
 from flowservice.ingestion.readers import CORRUPT_ROW, FileFormat, RowIssue, read_batches
 from flowservice.mappings.evaluate import CompiledMapping, apply_mappings
 
@@ -23,6 +26,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = ["Abort", "Pipeline", "Tally", "Widen"]
+
+READ_AHEAD_FILES = 4  # files read at once: hides each small file's request latency
+READ_AHEAD_BATCHES = 1  # batches a reader may hold beyond the one being converted
 
 
 class Abort(Exception):
@@ -57,7 +63,7 @@ class Tally:
 
 @dataclass
 class Pipeline:
-    open_file: Callable[[str], ByteSource]
+    open_file: Callable[[FileInfo], ByteSource]
     fmt: FileFormat
     mappings: Sequence[CompiledMapping]
     fields: list[dict[str, Any]] | None  # None: the first batch decides
@@ -72,8 +78,10 @@ class Pipeline:
 
     def batches(self, files: Sequence[FileInfo]) -> Iterator[pa.RecordBatch]:
         try:
-            for file in files:
-                yield from self._file(file)
+            for file, read in read_ahead(
+                files, self._read, files=READ_AHEAD_FILES, depth=READ_AHEAD_BATCHES
+            ):
+                yield from self._file(file, read)
             if self.threshold is not None and self.tally.share_failed() > self.threshold:
                 raise Abort(
                     f"{self.tally.failed_records} of {self.tally.input_records} records "
@@ -83,23 +91,32 @@ class Pipeline:
             self.failure = exc
             raise
 
-    def _file(self, file: FileInfo) -> Iterator[pa.RecordBatch]:
-        source = self.open_file(file.path)
+    def _read(self, file: FileInfo) -> Iterator[tuple[pa.RecordBatch | None, list[RowIssue]]]:
+        """On a reader thread: the file's batches, each with the unreadable records met so far."""
+        source = self.open_file(file)
+        issues: list[RowIssue] = []
+        for batch in read_batches(source, file.path, self.fmt, issues):
+            found, issues[:] = issues[:], []
+            yield batch, found
+        yield None, issues
+
+    def _file(
+        self, file: FileInfo, read: Iterator[tuple[pa.RecordBatch | None, list[RowIssue]]]
+    ) -> Iterator[pa.RecordBatch]:
         self.tally.files_read += 1
         self.tally.input_bytes += file.size
-        issues: list[RowIssue] = []
         record = 1
         try:
-            for batch in read_batches(source, file.path, self.fmt, issues):
-                yield from self._batch(batch, file.path, record)
-                record += batch.num_rows
+            for batch, issues in read:
+                if batch is not None:
+                    yield from self._batch(batch, file.path, record)
+                    record += batch.num_rows
                 self._count_read_issues(issues)
         except (SourceUserError, TransientError):
             raise  # the source failed: a copy error, the run's to report
         except UserError as exc:  # the file is not what its format says
             self.tally.failed_files.append(file.path)
             self._fail(RowIssue(file.path, None, None, CORRUPT_ROW, exc.message))
-        self._count_read_issues(issues)
 
     def _count_read_issues(self, issues: list[RowIssue]) -> None:
         while issues:

@@ -189,7 +189,9 @@ def _ingest(services: Services, context: _Context, outcome: Outcome) -> None:
     evolve = fields is None or bool(dataset.document.get("schemaFromData"))
     for _ in range(MAX_WIDENINGS):
         pipeline = Pipeline(
-            lambda path: driver.open_file(opened.auth_spec_name, opened.params, path),
+            lambda file: driver.open_file(
+                opened.auth_spec_name, opened.params, file.path, size=file.size
+            ),
             fmt,
             mappings,
             fields,

@@ -8,6 +8,7 @@ clients reading ``res["id"]`` and clients reading ``res["items"][0]["id"]`` both
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -62,6 +63,9 @@ class RunService:
     def __init__(self, db: Database, flow_lookup: Callable[[Tenant, str], Row[Any] | None]) -> None:
         self._db = db
         self._flow = flow_lookup
+        # Set on every new run, so that an executor in this process starts it at once instead of
+        # at its next poll (executors elsewhere still find it by polling the store).
+        self.created = threading.Event()
         self.reader = Reader(db, RUNS, render_run, lambda i: NotFoundError("runs", i))
 
     def create(self, tenant: Tenant, body: Any) -> Written:
@@ -180,6 +184,7 @@ class RunService:
                             **values,
                         },
                     )
+                self.created.set()
                 return Written(run_id, quote_etag(etag))
             except IntegrityError:
                 continue
