@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
+DLT_STAMP     := bench/.venv-dlt/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench bench-dlt clean
 
 run: $(RUNTIME_STAMP)
 	$(BIN)/flowservice serve
@@ -20,9 +21,18 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) $(DLT_STAMP)
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/explore.py
+	$(BIN)/python bench/ingest.py
+
+# dlt, the ingest benchmark's third side, in a virtual environment of its own (its pins are not ours)
+bench-dlt: $(DLT_STAMP)
+
+$(DLT_STAMP):
+	$(PYTHON) -m venv bench/.venv-dlt
+	bench/.venv-dlt/bin/pip install --quiet 'dlt[filesystem,parquet]>=1.10,<2' 'duckdb>=1.1,<3'
+	@touch $@
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "flowservice needs Python 3.11 or newer; set PYTHON=python3.11 (or newer).")'

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, select, update
+from sqlalchemy.exc import IntegrityError
 
 from flowservice.clock import now_ms
 from flowservice.datasets.ids import new_batch_id
@@ -45,7 +46,7 @@ from flowservice.ingestion.selection import Window, select_files, split_path
 from flowservice.ingestion.writer import Committed, committed_run, committed_version, write_once
 from flowservice.runs.queue import Claim, finish
 from flowservice.runs.service import RUNS
-from flowservice.storage.models import IngestedFile
+from flowservice.storage.models import IngestedFile, RunSelection
 from flowservice.tenancy import Tenant
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["execute_run"]
 
 LEDGER: Table = IngestedFile.__table__  # type: ignore[assignment]
+SELECTIONS: Table = RunSelection.__table__  # type: ignore[assignment]
 
 log = logging.getLogger("flowservice.ingestion")
 MAX_WIDENINGS = 8
@@ -145,7 +147,7 @@ def _ingest(services: Services, context: _Context, outcome: Outcome) -> None:
     if (committed_version(uri, flow.id) or -1) >= run.seq:
         _recover(services, context, outcome, uri, dataset)
         return
-    selected = run.document.get("selection")
+    selected = _saved_selection(services, run)
     if selected is None:
         folder, pattern = split_path(spec.path, spec.kind)
         listing = driver.list_files(opened.auth_spec_name, opened.params, folder, spec.recursive)
@@ -162,7 +164,7 @@ def _ingest(services: Services, context: _Context, outcome: Outcome) -> None:
             "empty": [_entry(f) for f in selection.empty],
             "waiting": selection.waiting,
         }
-        finish(services.db, context.held, {"document": {**run.document, "selection": selected}})
+        selected = _save_selection(services, run.id, selected)
     outcome.files = [_file(f) for f in selected["files"]]
     outcome.empty = [_file(f) for f in selected["empty"]]
     if not outcome.files:
@@ -281,7 +283,7 @@ def _recover(
     services: Services, context: _Context, outcome: Outcome, uri: str, dataset: Any
 ) -> None:
     """The previous attempt committed and died: finish its record without reading again."""
-    selected = context.run.document.get("selection") or {"files": [], "empty": []}
+    selected = _saved_selection(services, context.run) or {"files": [], "empty": []}
     outcome.files = [_file(f) for f in selected["files"]]
     outcome.empty = [_file(f) for f in selected["empty"]]
     committed = committed_run(uri, context.flow.id, context.run.seq)
@@ -295,6 +297,28 @@ def _recover(
     outcome.status = "success"
     options = context.flow.document.get("options", {})
     _after_commit(services, context, outcome, dataset, committed, options, {}, None)
+
+
+def _saved_selection(services: Services, run: Any) -> dict[str, Any] | None:
+    t = SELECTIONS
+    with services.db.engine.connect() as connection:
+        found = connection.execute(select(t.c.document).where(t.c.run_id == run.id)).scalar()
+    # Before migration 0003 the selection lived in the run's document.
+    return cast(dict[str, Any] | None, found or run.document.get("selection"))
+
+
+def _save_selection(services: Services, run_id: str, selected: dict[str, Any]) -> dict[str, Any]:
+    """Saved once: when another attempt saved first, its files are the run's."""
+    try:
+        with services.db.session() as session, session.begin():
+            session.execute(SELECTIONS.insert().values(run_id=run_id, document=selected))
+    except IntegrityError:
+        with services.db.engine.connect() as connection:
+            found = connection.execute(
+                select(SELECTIONS.c.document).where(SELECTIONS.c.run_id == run_id)
+            ).scalar()
+        return cast(dict[str, Any], found)
+    return selected
 
 
 def _ledger(services: Services, flow_id: str) -> set[tuple[str, str]]:

@@ -12,7 +12,7 @@ from flowservice.storage.models.identity import (
     VaultKey,
 )
 from flowservice.storage.models.mappings import MappingSet, MappingSetVersion
-from flowservice.storage.models.runs import IngestedFile, Run
+from flowservice.storage.models.runs import IngestedFile, Run, RunSelection
 
 __all__ = [
     "AccessToken",
@@ -27,6 +27,7 @@ __all__ = [
     "MappingSetVersion",
     "Organization",
     "Run",
+    "RunSelection",
     "Sandbox",
     "SourceConnection",
     "TargetConnection",

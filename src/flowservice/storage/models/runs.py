@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from flowservice.storage.models.base import Base
 from flowservice.storage.models.scoped import Scoped
 
-__all__ = ["IngestedFile", "Run"]
+__all__ = ["IngestedFile", "Run", "RunSelection"]
 
 
 class Run(Scoped, Base):
@@ -62,3 +62,17 @@ class IngestedFile(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     modified_at: Mapped[int] = mapped_column(BigInteger)
     ingested_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class RunSelection(Base):
+    """The files a run took, saved before it reads any (dataflows §13.4).
+
+    Apart from the run's row, so that reading a run (``GET /runs``, polled by clients and
+    consoles) does not decode a list of up to 25,000 files. Written once: an attempt that finds
+    one saved reads those files, whatever the listing says now.
+    """
+
+    __tablename__ = "run_selections"
+
+    run_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)  # files, empty, waiting
