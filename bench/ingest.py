@@ -13,15 +13,17 @@ and each side's peak RSS:
 The sides:
 
 - **flowservice**: ``flowservice serve`` as ``make run`` starts it (a subprocess, SQLite, the
-  in-process worker, default settings). Per case and round a new source connection, dataset (the
-  8 columns' inline schema), target and flow; the time is ``POST /runs`` → the run read back
-  ``success``, polled every 20 ms, end to end. Peak RSS is the server process's ``VmHWM`` after
-  the run, reset (``/proc/PID/clear_refs``) just before it, so it counts from what the idle
-  server already holds (shown as "idle RSS").
+  in-process worker, default settings), a fresh one for every measurement, so that no earlier
+  run's memory hides in the next one's figures. It first ingests one small file (so what any run
+  imports is loaded, as in a service that has run before), then the case through a new source
+  connection, dataset (the 8 columns' inline schema), target and flow; the time is
+  ``POST /runs`` → the run read back ``success``, polled every 20 ms, end to end. Peak RSS is the
+  server process's ``VmHWM`` after the run, reset (``/proc/PID/clear_refs``) just before it;
+  "before" is its RSS at that moment, and the run's own memory the difference.
 - **bare pyarrow**: ``bench/_ingest_sides.py bare`` in a new process: ``pyarrow.fs.S3FileSystem``
   → streaming ``pyarrow.csv.open_csv`` with the column types given → one Parquet file. What a data
   engineer writes by hand, without row errors, ledger, exactly-once or metadata. Peak RSS from
-  ``wait4``.
+  ``wait4``; "before" is its RSS once pyarrow is imported and the file system made.
 - **dlt** (when a Python with ``dlt`` is found: ``--dlt-python``, default ``bench/.venv-dlt``,
   which ``make bench-dlt`` creates): dlt's filesystem source with ``read_csv_duckdb`` (Arrow,
   256 Ki-row chunks) into the ``filesystem`` destination as local Parquet, in a new process.
@@ -50,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -317,6 +320,19 @@ class Flowservice:
         self.connection_id = create_connection(api, s3)
         self.count = 0
 
+    @classmethod
+    def start(cls, home: Path, s3: S3, stack: contextlib.ExitStack) -> Flowservice:
+        """A fresh ``flowservice serve``: no earlier run's memory in its RSS."""
+        service = deploy(home, stack)
+        catalog_url = service.api_url.rsplit("/", 1)[0] + "/catalog"
+        api = stack.enter_context(
+            httpx.Client(base_url=service.api_url, headers=service.headers, timeout=600)
+        )
+        catalog = stack.enter_context(
+            httpx.Client(base_url=catalog_url, headers=service.headers, timeout=60)
+        )
+        return cls(api, catalog, service, s3)
+
     def flow_for(self, case: Case) -> str:
         self.count += 1
         label = f"{case.name} {self.count}"
@@ -510,15 +526,10 @@ def run(
     cases = prepare_data(root, args, stack)
     wanted = set(args.cases.split(","))
     s3 = start_rclone(root / "s3", work, stack)
-    service = deploy(work / "home", stack)
-    catalog_url = service.api_url.rsplit("/", 1)[0] + "/catalog"
-    api = stack.enter_context(
-        httpx.Client(base_url=service.api_url, headers=service.headers, timeout=600)
-    )
-    catalog = stack.enter_context(
-        httpx.Client(base_url=catalog_url, headers=service.headers, timeout=60)
-    )
-    flowservice = Flowservice(api, catalog, service, s3)
+    first = sorted((root / "s3" / BUCKET / "small").iterdir())[0]
+    warm = Case("warm", (f"small/{first.name}",), first.read_bytes().count(b"\n") - 1,
+                first.stat().st_size, f"/{BUCKET}/small/{first.name}", "file")  # fmt: skip
+    homes = itertools.count(1)
     dlt_python = None if args.no_dlt else find_dlt(args.dlt_python)
     if dlt_python is None and not args.no_dlt:
         note("dlt is not installed (make bench-dlt makes bench/.venv-dlt): its side is skipped.")
@@ -527,8 +538,11 @@ def run(
 
     def measure(case: Case, side: str) -> None:
         if side == "flowservice":
-            with profiling(args.profile, service.pid, f"ingest-{case.name}.txt"):
-                sample = flowservice.measure(case)
+            with contextlib.ExitStack() as served:
+                flowservice = Flowservice.start(work / f"home-{next(homes)}", s3, served)
+                flowservice.measure(warm)  # what any run imports is loaded, as in a served app
+                with profiling(args.profile, flowservice.pid, f"ingest-{case.name}.txt"):
+                    sample = flowservice.measure(case)
         elif side == "bare pyarrow":
             sample = run_side(sys.executable, "bare", job_for(case, s3, work, "bare"))
         else:
@@ -537,8 +551,6 @@ def run(
         note(f"  {case.name:6} {side:13} {sample.seconds:7.2f} s  {sample.peak_rss_mib:,.0f} MiB")
         results.add(case.name, side, sample)
 
-    note("Warm-up: one small run through the service")
-    flowservice.measure(next(c for c in cases if c.name == "small"))
     rounds_cases = [c for c in cases if c.name in wanted and c.name != "flat"]
     for number in range(args.rounds):
         note(f"Round {number + 1} of {args.rounds}")

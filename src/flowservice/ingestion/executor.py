@@ -16,6 +16,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol
 
+from flowservice.ingestion import memory
 from flowservice.ingestion.run import execute_run
 from flowservice.runs.queue import Claim, claim, heartbeat
 
@@ -85,6 +86,7 @@ class LocalExecutor:
         finally:
             done.set()
             beat.join()
+            memory.release()
             self._slots.release()
 
     def _beat(self, held: Claim, lease_ms: int, done: threading.Event) -> None:
