@@ -3,7 +3,9 @@
 It is the simple form of the workers of the next issue, behind a small interface (``start``,
 ``stop``) so that a production executor can take its place. While a run executes, a heartbeat
 extends its lease; if the heartbeat finds the lease lost (another worker took the run over), the
-run's later writes are refused by their attempt fence.
+run's later writes are refused by their attempt fence. A run made in this process wakes the claim
+loop at once (``RunService.created``); runs made elsewhere are found at the next poll. When a run
+ends, the memory it freed goes back to the system (:mod:`memory`).
 """
 
 from __future__ import annotations

@@ -3,10 +3,9 @@
 Files are read ahead on a few threads (:mod:`readahead`: each a stream of bounded batches, in
 order) while the current one is mapped and cast here and written by the caller. A file that
 cannot be read at all (not what its format says, corrupt) is a failed file with one issue; the
-run goes on. The
-stream ends early, with :class:`Abort`, once the run can no longer succeed: without partial
-ingestion at the first failed record, with it when the share of failed records is over the
-threshold at the end; the writer then commits nothing.
+run goes on. The stream ends early, with :class:`Abort`, once the run can no longer succeed:
+without partial ingestion at the first failed record, with it when the share of failed records
+is over the threshold at the end; the writer then commits nothing.
 """
 
 from __future__ import annotations
