@@ -21,7 +21,6 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
@@ -56,6 +55,7 @@ from _load import (
     start_server,
     stop_on_signals,
 )
+from _stack import flowservice_command
 
 BASE_PATH = "/data/foundation/flowservice"
 S3_SPEC_ID = "ecadc60c-7455-4d87-84dc-2a0e293d997b"
@@ -314,14 +314,6 @@ def deploy(
     saved = json.loads((home / "credentials.json").read_text())
     owner = Tenant(saved["orgId"], saved["apiKey"], saved["accessToken"], saved["sandboxName"])
     return Deployment(backend, env, home, root + BASE_PATH, server.pid, owner)
-
-
-def flowservice_command() -> str:
-    beside = Path(sys.executable).parent / "flowservice"
-    found = str(beside) if beside.exists() else shutil.which("flowservice")
-    if not found:
-        raise SystemExit("The flowservice command is not installed: run `make bench`.")
-    return found
 
 
 def postgres_database(admin_url: str, stack: contextlib.ExitStack) -> str:
