@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flowservice.ingestion.parts import Part, PartWriter
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -97,43 +99,100 @@ def write_once(
     """Stream ``batches`` into the table in one commit tagged ``(app_id, seq)``.
 
     ``schema`` None: the first batch's. No batch at all: nothing is committed (``rows == 0``).
+    The rows go to Parquet files first (:mod:`parts`); the commit then adds them all at once, so
+    a crash or a refused commit leaves only files that no version of the table lists.
     """
-    import pyarrow as pa
-    from deltalake import CommitProperties, Transaction, write_deltalake
     from deltalake.exceptions import CommitFailedError
 
     table = _table(uri)
     if table is not None and (table.transaction_version(app_id) or -1) >= seq:
         return Committed(already=True)
-    # Read now: writing through this object moves it to the new version.
-    start = int(table.version()) if table is not None else -1
     first = next(batches, None)
     if first is None:
         return Committed(already=False)
-    counted = _Counted(itertools.chain([first], batches))
-    reader = pa.RecordBatchReader.from_batches(schema or first.schema, iter(counted))
-    properties = CommitProperties(app_transactions=[Transaction(app_id, seq)])
+    schema = schema or first.schema
+    if table is not None and not evolve and (extra := _new_columns(table, schema)):
+        names = ", ".join(f.name for f in extra)
+        raise ValueError(f"Schema mismatch: the table has no column {names} (evolve is off).")
+    Path(uri).mkdir(parents=True, exist_ok=True)
+    parts = PartWriter(uri, schema)
     try:
-        write_deltalake(
-            table if table is not None else uri, reader, mode="append",
-            schema_mode="merge" if evolve else None, commit_properties=properties,
-        )  # fmt: skip
-    except CommitFailedError:
+        for batch in itertools.chain([first], batches):
+            parts.write(batch)
+        written = parts.close()
+        # Read now: committing through this object moves it to the new version.
+        start = int(table.version()) if table is not None else -1
+        _commit(uri, table, schema, written, app_id=app_id, seq=seq, evolve=evolve)
+    except (CommitFailedError, _Conflict):
+        parts.discard()
         if (committed_version(uri, app_id) or -1) >= seq:
             return Committed(already=True)  # another attempt of this run won the race
+        raise
+    except BaseException:
+        parts.discard()
         raise
     version, files = _our_commit(uri, start, app_id, seq)
     for entry in files:
         entry.pop("rows", None)
-    return Committed(False, version, counted.rows, sum(f["length"] for f in files), files)
+    rows = sum(part.rows for part in written)
+    return Committed(False, version, rows, sum(f["length"] for f in files), files)
 
 
-class _Counted:
-    def __init__(self, batches: Iterator[pa.RecordBatch]) -> None:
-        self._batches = batches
-        self.rows = 0
+class _Conflict(Exception):
+    """Another commit got there first (the table's creation, or this run by another attempt)."""
 
-    def __iter__(self) -> Iterator[pa.RecordBatch]:
-        for batch in self._batches:
-            self.rows += batch.num_rows
-            yield batch
+
+def _commit(
+    uri: str,
+    table: Any,
+    schema: pa.Schema,
+    parts: list[Part],
+    *,
+    app_id: str,
+    seq: int,
+    evolve: bool,
+) -> None:
+    """One transaction adding ``parts`` with the run's app transaction.
+
+    A new table is created by that same commit (a racing creator makes it fail as a conflict).
+    New columns are added to an existing table's schema first, in a commit of their own (adding
+    nullable columns changes no row); the run's commit then rests on that snapshot, and if
+    another attempt of the run committed in between, the conflict check refuses it.
+    """
+    from deltalake import CommitProperties, Schema, Transaction
+    from deltalake.exceptions import DeltaError
+    from deltalake.transaction import create_table_with_add_actions
+
+    properties = CommitProperties(app_transactions=[Transaction(app_id, seq)])
+    actions = [part.add_action() for part in parts]
+    if table is None:
+        try:
+            create_table_with_add_actions(
+                uri, Schema.from_arrow(schema), actions, mode="error",
+                commit_properties=properties,
+            )  # fmt: skip
+        except DeltaError as exc:
+            if _table(uri) is None:
+                raise
+            raise _Conflict("The table was created by another commit.") from exc
+        return
+    if evolve:
+        _add_columns(table, schema)
+        if (table.transaction_version(app_id) or -1) >= seq:
+            raise _Conflict("The run was committed by another attempt.")
+    table.create_write_transaction(
+        actions, mode="append", schema=table.schema(), commit_properties=properties
+    )
+
+
+def _add_columns(table: Any, schema: pa.Schema) -> None:
+    if extra := _new_columns(table, schema):
+        table.alter.add_columns(extra)
+
+
+def _new_columns(table: Any, schema: pa.Schema) -> list[Any]:
+    """The Delta fields of ``schema`` the table lacks (names compare case-insensitively)."""
+    from deltalake import Schema
+
+    known = {name.lower() for name in table.schema().to_arrow().names}
+    return [f for f in Schema.from_arrow(schema).fields if f.name.lower() not in known]
