@@ -95,3 +95,34 @@ def test_parquet_by_row_groups() -> None:
     table, _ = _read(sink.getvalue(), FileFormat("parquet"))
     assert table.num_rows == 1000
     assert table.column("id").to_pylist()[-1] == 999
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "reason"),
+    [
+        (b"id,v\n1," + b"x" * (2 * 1024 * 1024) + b"\n", FileFormat("delimited"), "longer than 1"),
+        (b"id,v\n1,\xff\xfe\n", FileFormat("delimited"), "UTF8"),
+        (b'{"a": 1}\n{"a": [1, "x"\n', FileFormat("json"), "JSON"),
+    ],
+    ids=["row-over-a-block", "not-utf-8", "broken-json-line"],
+)
+def test_what_pyarrow_cannot_parse_is_a_failed_file_not_a_crash(
+    data: bytes, fmt: FileFormat, reason: str
+) -> None:
+    from flowservice.errors import UserError
+
+    with pytest.raises(UserError, match=reason) as raised:
+        _read(data, fmt)
+    assert raised.value.message.startswith("The file cannot be read as")
+
+
+def test_gzip_members_in_a_row_read_as_one_file_and_a_cut_one_is_a_failed_file() -> None:
+    from flowservice.errors import UserError
+
+    whole = gzip.compress(b"id,v\n1,a\n") + gzip.compress(b"2,b\n")
+    table, _ = _read(whole, FileFormat("delimited", "gzip"))
+    assert table.column("id").to_pylist() == ["1", "2"]
+    with pytest.raises(UserError, match="gzip"):
+        _read(whole[:-6], FileFormat("delimited", "gzip"))
+    with pytest.raises(UserError, match="gzip"):
+        _read(b"not gzip at all", FileFormat("delimited", "gzip"))
