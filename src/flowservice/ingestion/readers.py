@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from flowservice.drivers.base import ByteSource
 from flowservice.errors import UserError
 from flowservice.formats import codes
 from flowservice.formats.decompress import decompress
-from flowservice.formats.inflate import corrupt
+from flowservice.formats.inflate import GZIP_WBITS, corrupt
 from flowservice.formats.kinds import Compression
 from flowservice.formats.rangefile import RangeFile
 from flowservice.formats.stream import ChunkFile, StreamState, close_quietly, peek
@@ -36,6 +37,7 @@ __all__ = ["BATCH_ROWS", "CORRUPT_ROW", "FileFormat", "RowIssue", "read_batches"
 
 CORRUPT_ROW = "INGEST-1401-400"
 CHUNK_BYTES = 1024 * 1024
+HEAD_BYTES = 64 * 1024  # enough for the header line
 # pyarrow's parse block. Its default, 1 MiB, for delimited files: a reader's resident memory grows
 # with it (~85 MiB at 1 MiB, ~220 MiB at 4 MiB, measured on the benchmark's file) at no cost in
 # speed. JSON gets 4 MiB, since a line must fit in one block and nested records run long.
@@ -78,25 +80,52 @@ def read_batches(
     import pyarrow as pa
 
     chunks = source.iter_chunks(0, CHUNK_BYTES)
-    if fmt.compression == "gzip":
-        stream = _gunzip(chunks)
-    else:
-        stream = decompress(chunks, fmt.compression, StreamState())
+    stream: Iterator[bytes] = iter(())
     try:
         if fmt.kind == "delimited":
-            yield from _delimited(stream, path, fmt, issues)
+            if fmt.compression == "gzip":
+                head, file = _gzip_file(chunks)
+            else:
+                stream = decompress(chunks, fmt.compression, StreamState())
+                head, stream = peek(stream, HEAD_BYTES)
+                file = io.BufferedReader(ChunkFile(stream), CHUNK_BYTES)
+            yield from _delimited(head, file, path, fmt, issues)
         else:
+            stream = (
+                _gunzip(chunks)
+                if fmt.compression == "gzip"
+                else decompress(chunks, fmt.compression, StreamState())
+            )
             yield from _json(stream, path, issues)
     except pa.ArrowInvalid as exc:
         raise _unreadable(fmt, exc) from exc
+    except OSError as exc:  # Arrow's inflate: "zlib inflate failed", "Truncated compressed stream"
+        if fmt.compression != "gzip":
+            raise
+        raise corrupt("gzip", exc) from exc
     finally:
         close_quietly(stream)
         close_quietly(chunks)
 
 
+def _gzip_file(chunks: Iterator[bytes]) -> tuple[bytes, Any]:
+    """The first inflated bytes (for the header) and the whole file, inflated by Arrow's C++
+    codec on the CSV reader's own I/O thread: no Python, and no GIL, between the compressed
+    chunks and the parser."""
+    import pyarrow as pa
+
+    raw_head, chunks = peek(chunks, HEAD_BYTES)
+    try:
+        head = zlib.decompressobj(GZIP_WBITS).decompress(raw_head, HEAD_BYTES)
+    except zlib.error as exc:
+        raise corrupt("gzip", exc) from exc
+    return head, pa.CompressedInputStream(pa.PythonFile(ChunkFile(chunks), mode="r"), "gzip")
+
+
 def _gunzip(chunks: Iterator[bytes]) -> Iterator[bytes]:
     """gzip inflated by Arrow's C++ codec (members in a row too), without the GIL: the shared
-    Python stage steps 64 KiB at a time for previews, and cost a run ~15% more CPU."""
+    Python stage steps 64 KiB at a time for previews, and cost a run ~15% more CPU. Its errors
+    (``OSError``) are mapped by :func:`read_batches`."""
     import pyarrow as pa
 
     raw = pa.PythonFile(ChunkFile(chunks), mode="r")
@@ -104,8 +133,6 @@ def _gunzip(chunks: Iterator[bytes]) -> Iterator[bytes]:
     try:
         while data := inflated.read(CHUNK_BYTES):
             yield data
-    except OSError as exc:  # Arrow's "zlib inflate failed", "Truncated compressed stream"
-        raise corrupt("gzip", exc) from exc
     finally:
         inflated.close()
 
@@ -129,12 +156,13 @@ def _header(head: bytes, fmt: FileFormat) -> list[str]:
 
 
 def _delimited(
-    stream: Iterator[bytes], path: str, fmt: FileFormat, issues: list[RowIssue]
+    head: bytes, file: Any, path: str, fmt: FileFormat, issues: list[RowIssue]
 ) -> Iterator[pa.RecordBatch]:
+    """``file`` (inflated, from its first byte) parsed; ``head``, its first bytes, names the
+    columns."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    head, stream = peek(stream, 64 * 1024)
     names = _header(head, fmt)
     if not names:
         return
@@ -148,7 +176,7 @@ def _delimited(
         return "skip"
 
     reader = pcsv.open_csv(
-        io.BufferedReader(ChunkFile(stream), CHUNK_BYTES),
+        file,
         read_options=pcsv.ReadOptions(
             block_size=BLOCK_BYTES, encoding="latin1" if fmt.encoding == "ISO-8859-1" else "utf8"
         ),
