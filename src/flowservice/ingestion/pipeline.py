@@ -10,6 +10,9 @@ is over the threshold at the end; the writer then commits nothing.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,6 +31,9 @@ __all__ = ["Abort", "Pipeline", "Tally", "Widen"]
 
 READ_AHEAD_FILES = 4  # files read at once: hides each small file's request latency
 READ_AHEAD_BATCHES = 1  # batches a reader may hold beyond the one being converted
+# Batches smaller than this (small files) are cast together: a cast costs ~1 ms of fixed
+# overhead per batch, as much as a small file's GET (docs/benchmarks.md, "Ingestion").
+GATHER_ROWS = 32 * 1024
 
 
 class Abort(Exception):
@@ -74,6 +80,10 @@ class Pipeline:
     # What stopped the stream: the writer (delta-rs, through Arrow's C stream) reports it
     # wrapped in its own error, so the run looks here for the real reason.
     failure: BaseException | None = None
+    # Small batches waiting to be cast together: (batch, its file, its first record number).
+    _gathered: list[tuple[pa.RecordBatch, str, int]] = field(
+        default_factory=list, init=False, repr=False
+    )
 
     def batches(self, files: Sequence[FileInfo]) -> Iterator[pa.RecordBatch]:
         try:
@@ -81,6 +91,7 @@ class Pipeline:
                 files, self._read, files=READ_AHEAD_FILES, depth=READ_AHEAD_BATCHES
             ):
                 yield from self._file(file, read)
+            yield from self._cast_gathered()
             if self.threshold is not None and self.tally.share_failed() > self.threshold:
                 raise Abort(
                     f"{self.tally.failed_records} of {self.tally.input_records} records "
@@ -143,11 +154,37 @@ class Pipeline:
                 return
             batch = table.combine_chunks().to_batches()[0]
         self._settle_fields(batch)
+        gathered = self._gathered
+        if gathered and gathered[0][0].schema != batch.schema:
+            yield from self._cast_gathered()
+        if batch.num_rows >= GATHER_ROWS:
+            yield from self._cast_gathered()
+            yield from self._cast([(batch, path, first)])
+            return
+        gathered.append((batch, path, first))
+        if sum(b.num_rows for b, _, _ in gathered) >= GATHER_ROWS:
+            yield from self._cast_gathered()
+
+    def _cast_gathered(self) -> Iterator[pa.RecordBatch]:
+        if self._gathered:
+            pieces, self._gathered = self._gathered, []
+            yield from self._cast(pieces)
+
+    def _cast(self, pieces: list[tuple[pa.RecordBatch, str, int]]) -> Iterator[pa.RecordBatch]:
+        """Cast batches (of one schema, from one file or several) at once; each failed record
+        is told with its own file and record number."""
+        import pyarrow as pa
+
         assert self.fields is not None
+        if len(pieces) == 1:
+            batch, path, first = pieces[0]
+        else:
+            batch = pa.Table.from_batches([b for b, _, _ in pieces]).combine_chunks()
+            batch, path, first = batch.to_batches()[0], "", 0
         issues: list[RowIssue] = []
         cast = cast_batch(batch, self.fields, path, first, issues)
         failed = batch.num_rows - cast.num_rows
-        for issue in issues:
+        for issue in issues if len(pieces) == 1 else _placed(issues, pieces):
             self._fail(issue, count=False)
         self.tally.failed_records += failed
         self.tally.output_records += cast.num_rows
@@ -174,3 +211,18 @@ class Pipeline:
             self.tally.failed_records += 1
         if self.threshold is None:
             raise Abort(f"A record failed ({issue.code}) in {issue.file}: {issue.reason}")
+
+
+def _placed(
+    issues: list[RowIssue], pieces: list[tuple[pa.RecordBatch, str, int]]
+) -> list[RowIssue]:
+    """Issues of a cast over several pieces (records counted from 0 across them), each moved
+    to its piece's file and record number."""
+    starts = list(itertools.accumulate((b.num_rows for b, _, _ in pieces), initial=0))
+    placed = []
+    for issue in issues:
+        row = issue.line or 0
+        index = bisect.bisect_right(starts, row) - 1
+        _, path, first = pieces[index]
+        placed.append(dataclasses.replace(issue, file=path, line=first + row - starts[index]))
+    return placed
