@@ -1,7 +1,7 @@
 """Give the memory a run used back to the system once it ends.
 
 A run's buffers are freed when it ends, but the allocators keep the pages for reuse: Arrow's pool
-(mimalloc or jemalloc) and glibc's malloc arenas, which delta-rs's writer allocates from. In a
+(mimalloc or jemalloc) and glibc's malloc arenas (Python's bytes, the readers' blocks). In a
 long-running service that holds each run's peak forever, and the process's resident size grows
 with the largest run seen so far rather than with what it is doing now.
 """

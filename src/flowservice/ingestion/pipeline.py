@@ -77,8 +77,8 @@ class Pipeline:
     tally: Tally = field(default_factory=Tally)
     fields_changed: bool = False
     yielded: bool = False
-    # What stopped the stream: the writer (delta-rs, through Arrow's C stream) reports it
-    # wrapped in its own error, so the run looks here for the real reason.
+    # What stopped the stream, kept for the run: a writer may report it wrapped in an error of
+    # its own (an encoding thread, a C stream), and the run reports the real reason.
     failure: BaseException | None = None
     # Small batches waiting to be cast together: (batch, its file, its first record number).
     _gathered: list[tuple[pa.RecordBatch, str, int]] = field(
