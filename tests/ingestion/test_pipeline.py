@@ -57,3 +57,26 @@ def test_a_file_of_many_rows_is_cast_on_its_own_between_gathered_ones() -> None:
     ids = pa.Table.from_batches(batches).column("id").to_pylist()
     assert ids == [1, *range(100, 100 + GATHER_ROWS), 2]  # file order kept
     assert [b.num_rows for b in batches] == [1, GATHER_ROWS, 1]
+
+
+def test_records_keep_their_lines_when_a_mapping_failed_before_them() -> None:
+    """A mapping error leaves its row out; a cast error after it still names its own line."""
+    from flowservice.mappings.evaluate import CompiledMapping
+    from flowservice.mappings.expressions import parse
+
+    data = _csv(["1,10", "x,20", "3,30", "4,bad", "5,50"])
+    info = FileInfo("/b/m.csv", len(data), 0, "e")
+    pipeline = Pipeline(
+        open_file=lambda _: MemorySource(data),
+        fmt=FileFormat("delimited"),
+        mappings=[
+            CompiledMapping("id", parse("to_integer(id)")),
+            CompiledMapping("v", parse("v")),
+        ],
+        fields=[dict(f, nullable=True) for f in FIELDS],
+        evolve=False,
+        threshold=50.0,
+    )
+    batches = list(pipeline.batches([info]))
+    assert pa.Table.from_batches(batches).column("id").to_pylist() == [1, 3, 5]
+    assert sorted((i.line, i.column) for i in pipeline.tally.issues) == [(2, "id"), (4, "v")]

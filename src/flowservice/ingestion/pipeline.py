@@ -36,6 +36,19 @@ READ_AHEAD_BATCHES = 1  # batches a reader may hold beyond the one being convert
 GATHER_ROWS = 32 * 1024
 
 
+@dataclass(frozen=True)
+class _Piece:
+    """A batch waiting for its cast: its file, and the record number of each of its rows."""
+
+    batch: pa.RecordBatch
+    path: str
+    first: int  # the record number of the batch's first row as read
+    kept: list[int] | None = None  # rows of the batch as read that are left (mapping errors)
+
+    def line(self, row: int) -> int:
+        return self.first + (self.kept[row] if self.kept is not None else row)
+
+
 class Abort(Exception):
     """The run cannot succeed: stop streaming so that nothing is committed."""
 
@@ -81,9 +94,7 @@ class Pipeline:
     # its own (an encoding thread, a C stream), and the run reports the real reason.
     failure: BaseException | None = None
     # Small batches waiting to be cast together: (batch, its file, its first record number).
-    _gathered: list[tuple[pa.RecordBatch, str, int]] = field(
-        default_factory=list, init=False, repr=False
-    )
+    _gathered: list[_Piece] = field(default_factory=list, init=False, repr=False)
 
     def batches(self, files: Sequence[FileInfo]) -> Iterator[pa.RecordBatch]:
         try:
@@ -138,6 +149,7 @@ class Pipeline:
         import pyarrow as pa
 
         self.tally.input_records += batch.num_rows
+        kept: list[int] | None = None
         if self.mappings:
             mapped = apply_mappings(pa.Table.from_batches([batch]), self.mappings)
             failed_rows = {e.row for e in mapped.errors}
@@ -147,22 +159,22 @@ class Pipeline:
             self.tally.failed_records += len(failed_rows)
             table = mapped.table
             if failed_rows:
-                table = table.filter(
-                    pa.array([i not in failed_rows for i in range(table.num_rows)])
-                )
+                kept = [i for i in range(table.num_rows) if i not in failed_rows]
+                table = table.take(pa.array(kept, pa.int64()))
             if not table.num_rows:
                 return
             batch = table.combine_chunks().to_batches()[0]
         self._settle_fields(batch)
+        piece = _Piece(batch, path, first, kept)
         gathered = self._gathered
-        if gathered and gathered[0][0].schema != batch.schema:
+        if gathered and gathered[0].batch.schema != batch.schema:
             yield from self._cast_gathered()
         if batch.num_rows >= GATHER_ROWS:
             yield from self._cast_gathered()
-            yield from self._cast([(batch, path, first)])
+            yield from self._cast([piece])
             return
-        gathered.append((batch, path, first))
-        if sum(b.num_rows for b, _, _ in gathered) >= GATHER_ROWS:
+        gathered.append(piece)
+        if sum(p.batch.num_rows for p in gathered) >= GATHER_ROWS:
             yield from self._cast_gathered()
 
     def _cast_gathered(self) -> Iterator[pa.RecordBatch]:
@@ -170,21 +182,21 @@ class Pipeline:
             pieces, self._gathered = self._gathered, []
             yield from self._cast(pieces)
 
-    def _cast(self, pieces: list[tuple[pa.RecordBatch, str, int]]) -> Iterator[pa.RecordBatch]:
+    def _cast(self, pieces: list[_Piece]) -> Iterator[pa.RecordBatch]:
         """Cast batches (of one schema, from one file or several) at once; each failed record
         is told with its own file and record number."""
         import pyarrow as pa
 
         assert self.fields is not None
         if len(pieces) == 1:
-            batch, path, first = pieces[0]
+            batch = pieces[0].batch
         else:
-            batch = pa.Table.from_batches([b for b, _, _ in pieces]).combine_chunks()
-            batch, path, first = batch.to_batches()[0], "", 0
+            table = pa.Table.from_batches([p.batch for p in pieces]).combine_chunks()
+            batch = table.to_batches()[0]
         issues: list[RowIssue] = []
-        cast = cast_batch(batch, self.fields, path, first, issues)
+        cast = cast_batch(batch, self.fields, "", 0, issues)
         failed = batch.num_rows - cast.num_rows
-        for issue in issues if len(pieces) == 1 else _placed(issues, pieces):
+        for issue in _placed(issues, pieces):
             self._fail(issue, count=False)
         self.tally.failed_records += failed
         self.tally.output_records += cast.num_rows
@@ -213,16 +225,15 @@ class Pipeline:
             raise Abort(f"A record failed ({issue.code}) in {issue.file}: {issue.reason}")
 
 
-def _placed(
-    issues: list[RowIssue], pieces: list[tuple[pa.RecordBatch, str, int]]
-) -> list[RowIssue]:
-    """Issues of a cast over several pieces (records counted from 0 across them), each moved
-    to its piece's file and record number."""
-    starts = list(itertools.accumulate((b.num_rows for b, _, _ in pieces), initial=0))
+def _placed(issues: list[RowIssue], pieces: list[_Piece]) -> list[RowIssue]:
+    """Issues of a cast over pieces (rows counted from 0 across them), each moved to its
+    piece's file and record number."""
+    starts = list(itertools.accumulate((p.batch.num_rows for p in pieces), initial=0))
     placed = []
     for issue in issues:
         row = issue.line or 0
         index = bisect.bisect_right(starts, row) - 1
-        _, path, first = pieces[index]
-        placed.append(dataclasses.replace(issue, file=path, line=first + row - starts[index]))
+        piece = pieces[index]
+        line = piece.line(row - starts[index])
+        placed.append(dataclasses.replace(issue, file=piece.path, line=line))
     return placed
