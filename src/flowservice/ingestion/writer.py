@@ -5,8 +5,10 @@ Every run commits at most one Delta transaction, carrying the app transaction
 already holds that transaction (``transaction_version(app_id) >= seq``), the run was committed by
 an earlier attempt that crashed before recording it, and nothing is written again. The write then
 commits against that same snapshot, so if another attempt of the same run committed in between,
-Delta refuses this commit (``CommitFailedError``) instead of appending twice. Files written before
-a refused or crashed commit are not in the log and are removed by ``vacuum``.
+Delta refuses this commit (``CommitFailedError``) instead of appending twice. The rows are written
+as Parquet files first (:mod:`parts`) and added by that one commit; a run that fails or is refused
+removes its files, and those of a process killed before its commit are in no version of the table
+(``vacuum`` removes them).
 """
 
 from __future__ import annotations
