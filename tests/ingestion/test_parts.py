@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -39,15 +40,20 @@ def test_small_batches_are_gathered_into_row_groups(tmp_path: Path) -> None:
     assert part.size == (tmp_path / part.path).stat().st_size
 
 
+def _one_file_per_batch(root: Path, monkeypatch: pytest.MonkeyPatch) -> PartWriter:
+    """A writer given three batches of 10 rows, with limits that make each its own file."""
+    monkeypatch.setattr(parts_module, "TARGET_FILE_BYTES", 1)
+    monkeypatch.setattr(parts_module, "MIN_ROW_GROUP_ROWS", 10)
+    writer = PartWriter(str(root), SCHEMA)
+    for n in range(3):
+        writer.write(_batch(n * 10, 10))
+    return writer
+
+
 def test_a_file_past_the_target_size_rolls_to_the_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(parts_module, "TARGET_FILE_BYTES", 1)
-    monkeypatch.setattr(parts_module, "MIN_ROW_GROUP_ROWS", 10)
-    writer = PartWriter(str(tmp_path), SCHEMA)
-    for n in range(3):
-        writer.write(_batch(n * 10, 10))
-    written = writer.close()
+    written = _one_file_per_batch(tmp_path, monkeypatch).close()
     assert [p.rows for p in written] == [10, 10, 10]
     assert len({p.path for p in written}) == 3
     read = pq.read_table([str(tmp_path / p.path) for p in written])
@@ -57,11 +63,11 @@ def test_a_file_past_the_target_size_rolls_to_the_next(
 def test_discard_removes_every_file_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(parts_module, "TARGET_FILE_BYTES", 1)
-    monkeypatch.setattr(parts_module, "MIN_ROW_GROUP_ROWS", 10)
-    writer = PartWriter(str(tmp_path), SCHEMA)
-    for n in range(3):
-        writer.write(_batch(n * 10, 10))
+    writer = _one_file_per_batch(tmp_path, monkeypatch)
+    deadline = time.monotonic() + 10
+    while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)  # the encoding thread writes them
+    assert len(list(tmp_path.iterdir())) >= 2
     writer.discard()
     assert list(tmp_path.iterdir()) == []
 

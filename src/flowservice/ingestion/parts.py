@@ -120,13 +120,7 @@ class PartWriter:
             self._pending[0] if len(self._pending) == 1 else pa.Table.from_batches(self._pending)
         )
         self._pending, self._pending_rows = [], 0
-        while self._thread.is_alive():
-            try:
-                self._queue.put(data, timeout=0.5)
-                return
-            except queue.Full:
-                continue
-        if self._error is not None:
+        if not self._put(data) and self._error is not None:
             raise self._error
 
     def _stop(self, *, drop: bool = False) -> None:
@@ -134,13 +128,18 @@ class PartWriter:
             with contextlib.suppress(queue.Empty):
                 while True:
                     self._queue.get_nowait()
+        self._put(_DONE)
+        self._thread.join()
+
+    def _put(self, item: pa.RecordBatch | pa.Table | None) -> bool:
+        """Queue ``item`` for the encoding thread; False if the thread has ended (an error)."""
         while self._thread.is_alive():
             try:
-                self._queue.put(_DONE, timeout=0.5)
-                break
+                self._queue.put(item, timeout=0.5)
+                return True
             except queue.Full:
                 continue
-        self._thread.join()
+        return False
 
     def _encode(self) -> None:
         """On the encoding thread: row groups into files until told to stop."""
