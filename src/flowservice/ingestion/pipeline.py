@@ -93,8 +93,9 @@ class Pipeline:
     # What stopped the stream, kept for the run: a writer may report it wrapped in an error of
     # its own (an encoding thread, a C stream), and the run reports the real reason.
     failure: BaseException | None = None
-    # Small batches waiting to be cast together: (batch, its file, its first record number).
+    # Small batches waiting to be cast together, and their rows.
     _gathered: list[_Piece] = field(default_factory=list, init=False, repr=False)
+    _gathered_rows: int = field(default=0, init=False, repr=False)
 
     def batches(self, files: Sequence[FileInfo]) -> Iterator[pa.RecordBatch]:
         try:
@@ -174,12 +175,13 @@ class Pipeline:
             yield from self._cast([piece])
             return
         gathered.append(piece)
-        if sum(p.batch.num_rows for p in gathered) >= GATHER_ROWS:
+        self._gathered_rows += batch.num_rows
+        if self._gathered_rows >= GATHER_ROWS:
             yield from self._cast_gathered()
 
     def _cast_gathered(self) -> Iterator[pa.RecordBatch]:
         if self._gathered:
-            pieces, self._gathered = self._gathered, []
+            pieces, self._gathered, self._gathered_rows = self._gathered, [], 0
             yield from self._cast(pieces)
 
     def _cast(self, pieces: list[_Piece]) -> Iterator[pa.RecordBatch]:

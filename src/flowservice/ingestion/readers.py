@@ -112,24 +112,26 @@ def _gzip_file(chunks: Iterator[bytes]) -> tuple[bytes, Any]:
     """The first inflated bytes (for the header) and the whole file, inflated by Arrow's C++
     codec on the CSV reader's own I/O thread: no Python, and no GIL, between the compressed
     chunks and the parser."""
-    import pyarrow as pa
-
     raw_head, chunks = peek(chunks, HEAD_BYTES)
     try:
         head = zlib.decompressobj(GZIP_WBITS).decompress(raw_head, HEAD_BYTES)
     except zlib.error as exc:
         raise corrupt("gzip", exc) from exc
-    return head, pa.CompressedInputStream(pa.PythonFile(ChunkFile(chunks), mode="r"), "gzip")
+    return head, _inflating(chunks)
 
 
-def _gunzip(chunks: Iterator[bytes]) -> Iterator[bytes]:
+def _inflating(chunks: Iterator[bytes]) -> Any:
     """gzip inflated by Arrow's C++ codec (members in a row too), without the GIL: the shared
     Python stage steps 64 KiB at a time for previews, and cost a run ~15% more CPU. Its errors
     (``OSError``) are mapped by :func:`read_batches`."""
     import pyarrow as pa
 
-    raw = pa.PythonFile(ChunkFile(chunks), mode="r")
-    inflated = pa.CompressedInputStream(raw, "gzip")
+    return pa.CompressedInputStream(pa.PythonFile(ChunkFile(chunks), mode="r"), "gzip")
+
+
+def _gunzip(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """:func:`_inflating` as a chunk stream, for the JSON readers."""
+    inflated = _inflating(chunks)
     try:
         while data := inflated.read(CHUNK_BYTES):
             yield data

@@ -72,7 +72,7 @@ class ClientOptions:
             "request_checksum_calculation": "when_required",
             "response_checksum_validation": "when_required",
             "user_agent_extra": "flowservice",
-            # Every request's parameters are built here from checked paths, never from raw
+            # Every request's parameters are built by this service from checked paths, not raw
             # input: checking them against the model again was a quarter of a small GET's CPU.
             "parameter_validation": False,
         }
