@@ -13,6 +13,7 @@ from flowservice import __version__
 from flowservice.api.docs_pages import install_docs_pages
 from flowservice.api.errors import install_error_handlers
 from flowservice.api.middleware import RequestContextMiddleware
+from flowservice.api.openapi import build_document
 from flowservice.api.routes import (
     connection_specs,
     connections,
@@ -96,17 +97,9 @@ def _start_executor(services: Services) -> Any:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document plus the request-body models the handlers validate themselves."""
+    """Built once: see flowservice.api.openapi."""
     if app.openapi_schema:
         return app.openapi_schema
-    from fastapi.openapi.utils import get_openapi
-
-    document = get_openapi(title=app.title, version=app.version, routes=app.routes)
-    schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    for model in connections.DOC_MODELS:
-        schemas[model.__name__] = model.model_json_schema(
-            ref_template="#/components/schemas/{model}"
-        )
-        schemas.update(schemas[model.__name__].pop("$defs", {}))
+    document = build_document(app, ROUTERS, connections.DOC_MODELS)
     app.openapi_schema = document
     return document

@@ -10,11 +10,13 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Request
 from starlette.responses import Response
 
 from flowservice.api.deps import Body, CurrentTenant, ServicesDep
 from flowservice.api.listing import list_query
+from flowservice.api.openapi import RESOURCE_LIST_QUERY, documented
+from flowservice.api.reads import list_read, short_read
 from flowservice.api.responses import json_response
 from flowservice.api.schemas import Created, errors
 from flowservice.resources.etags import parse_if_match
@@ -46,28 +48,16 @@ def add_resource_routes(
 ) -> None:
     """``/{resource}`` and ``/{resource}/{id}`` on ``router``."""
 
-    def list_items(
-        request: Request,
-        tenant: CurrentTenant,
-        services: ServicesDep,
-        limit: Annotated[
-            str | None, Query(description="Page size (default 50, at most 500).")
-        ] = None,
-        continuationToken: Annotated[str | None, Query()] = None,
-        orderby: Annotated[
-            str | None, Query(description="name, createdAt, updatedAt; +/- prefix.")
-        ] = None,
-        count: Annotated[str | None, Query(description="`true`: only {count}.")] = None,
-        property: Annotated[
-            list[str] | None,
-            Query(description="`path==a,b`, !=, >, <, >=, <=; any field path, [] for arrays."),
-        ] = None,
+    @documented(RESOURCE_LIST_QUERY)
+    async def list_items(
+        request: Request, tenant: CurrentTenant, services: ServicesDep
     ) -> Response:
         query = list_query(request, fields, services.settings)
         reader = service(services).reader
         if query.count:
-            return json_response({"count": reader.count(tenant, query)})
-        page = reader.page(tenant, query)
+            count = await list_read(services, query, reader.count, tenant, query)
+            return json_response({"count": count})
+        page = await list_read(services, query, reader.page, tenant, query)
         return json_response({"items": page.items, "_links": links(resource, page.next_token)})
 
     def create(tenant: CurrentTenant, services: ServicesDep, body: Body) -> Response:
@@ -76,8 +66,8 @@ def add_resource_routes(
             created.to_wire(), 201, {"Location": f"{BASE}/{resource}/{created.id}"}
         )
 
-    def get(resource_id: str, tenant: CurrentTenant, services: ServicesDep) -> Response:
-        item = service(services).reader.get(tenant, resource_id)
+    async def get(resource_id: str, tenant: CurrentTenant, services: ServicesDep) -> Response:
+        item = await short_read(services, service(services).reader.get, tenant, resource_id)
         return json_response({"items": [item]}, headers={"ETag": item["etag"]})
 
     def patch(

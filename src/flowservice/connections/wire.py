@@ -13,14 +13,15 @@ __all__ = ["to_wire"]
 
 
 def to_wire(row: Row[Any], sandbox_name: str) -> dict[str, Any]:
-    etag = quote_etag(row.etag)
+    values = row._mapping  # see audit_fields
+    etag = quote_etag(values["etag"])
     return {
         **audit_fields(row, sandbox_name),
-        "name": row.name,
-        "description": row.description,
-        "connectionSpec": {"id": row.spec_id, "version": row.spec_version},
-        "state": row.state,
-        "auth": {"specName": row.auth_spec_name, "params": row.params},
+        "name": values["name"],
+        "description": values["description"],
+        "connectionSpec": {"id": values["spec_id"], "version": values["spec_version"]},
+        "state": values["state"],
+        "auth": {"specName": values["auth_spec_name"], "params": values["params"]},
         "version": etag,
         "etag": etag,
     }

@@ -64,6 +64,7 @@ class TenantTable:
         self.public = [c for c in table.c if c.name not in hidden]
         self._get_public = self._by_id(*self.public)
         self._get_all = self._by_id(*table.c)
+        self._plain_pages: dict[tuple[str, bool, bool], Select[Any]] = {}
 
     def _by_id(self, *columns: Any) -> Select[Any]:
         t = self.table
@@ -118,6 +119,12 @@ class TenantTable:
         self, executor: Executor, tenant: Tenant, query: ListQuery, document: Document | None = None
     ) -> Sequence[Row[Any]]:
         """One page plus one row, so the caller knows whether another page follows."""
+        if not query.filters:
+            statement = self._plain_page(query.order.column, query.order.descending, query.after)
+            values = {"org": tenant.org_id, "sandbox": tenant.sandbox_id, "limit": query.limit + 1}
+            if query.after is not None:
+                values["after_key"], values["after_id"] = query.after
+            return executor.execute(statement, values).all()
         if not query.document_filters:
             return executor.execute(self._page(tenant, query, query.after, query.limit + 1)).all()
         assert document is not None, "document filters need the resource's wire document"
@@ -142,6 +149,27 @@ class TenantTable:
                 return
             last = chunk[-1]
             after = (getattr(last, query.order.column), last.id)
+
+    def _plain_page(self, column_name: str, descending: bool, after: object) -> Select[Any]:
+        """An unfiltered page's statement, built once per order (see the module docstring)."""
+        key = (column_name, descending, after is not None)
+        statement = self._plain_pages.get(key)
+        if statement is None:
+            t = self.table
+            column = t.c[column_name]
+            keys = (column.desc(), t.c.id.desc()) if descending else (column, t.c.id)
+            scope = (t.c.org_id == bindparam("org"), t.c.sandbox_id == bindparam("sandbox"))
+            statement = select(*self.public).where(*scope)
+            if after is not None:
+                position = tuple_(column, t.c.id)
+                bound = tuple_(
+                    bindparam("after_key", type_=column.type),
+                    bindparam("after_id", type_=t.c.id.type),
+                )
+                statement = statement.where(position < bound if descending else position > bound)
+            statement = statement.order_by(*keys).limit(bindparam("limit"))
+            self._plain_pages[key] = statement
+        return statement
 
     def _page(
         self, tenant: Tenant, query: ListQuery, after: tuple[Any, str] | None, limit: int

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Request
 from starlette.responses import Response
 
 from flowservice.api.deps import Body, CurrentTenant, ServicesDep
 from flowservice.api.listing import list_query
+from flowservice.api.openapi import LIST_QUERY, documented
+from flowservice.api.reads import list_read, short_read
 from flowservice.api.responses import json_response
 from flowservice.api.schemas import ConnectionItems, ConnectionList, Count, Created, errors
 from flowservice.connections.fields import FIELDS
@@ -52,30 +54,23 @@ def create_connection(tenant: CurrentTenant, services: ServicesDep, body: Body) 
     responses=errors(),
     description="Keyset-paginated; the `next` link carries the whole query in its token.",
 )
-def list_connections(
-    request: Request,
-    tenant: CurrentTenant,
-    services: ServicesDep,
-    limit: Annotated[str | None, Query(description="Page size (default 50, at most 500).")] = None,
-    continuationToken: Annotated[str | None, Query()] = None,
-    orderby: Annotated[
-        str | None, Query(description="name, createdAt, updatedAt; +/- prefix.")
-    ] = None,
-    count: Annotated[str | None, Query(description="`true`: return only {count}.")] = None,
-    property: Annotated[
-        list[str] | None, Query(description="`field==a,b`, !=, >, <, >=, <=.")
-    ] = None,
+@documented(LIST_QUERY)
+async def list_connections(
+    request: Request, tenant: CurrentTenant, services: ServicesDep
 ) -> Response:
     query = list_query(request, FIELDS, services.settings)
     if query.count:
-        return json_response({"count": services.connections.count(tenant, query)})
-    page = services.connections.list(tenant, query)
+        count = await list_read(services, query, services.connections.count, tenant, query)
+        return json_response({"count": count})
+    page = await list_read(services, query, services.connections.list, tenant, query)
     return json_response({"items": page.items, "_links": links("connections", page.next_token)})
 
 
 @router.get("/connections/{connection_id}", response_model=ConnectionItems, responses=errors())
-def get_connection(connection_id: str, tenant: CurrentTenant, services: ServicesDep) -> Response:
-    connection = services.connections.get(tenant, connection_id)
+async def get_connection(
+    connection_id: str, tenant: CurrentTenant, services: ServicesDep
+) -> Response:
+    connection = await short_read(services, services.connections.get, tenant, connection_id)
     return json_response({"items": [connection]}, headers={"ETag": connection["etag"]})
 
 

@@ -10,6 +10,8 @@ from starlette.responses import Response
 
 from flowservice.api.deps import Body, CurrentTenant, ServicesDep
 from flowservice.api.listing import list_query
+from flowservice.api.openapi import RUN_LIST_QUERY, documented
+from flowservice.api.reads import list_read, short_read
 from flowservice.api.resource_routes import add_resource_routes
 from flowservice.api.responses import json_response
 from flowservice.api.schemas import Created, errors
@@ -47,22 +49,11 @@ def flow_action(
 
 
 @router.get("/runs", responses=errors(), tags=["runs"])
-def list_runs(
-    request: Request,
-    tenant: CurrentTenant,
-    services: ServicesDep,
-    limit: Annotated[str | None, Query(description="Page size (default 50, at most 500).")] = None,
-    continuationToken: Annotated[str | None, Query()] = None,
-    orderby: Annotated[str | None, Query(description="createdAt, updatedAt; +/- prefix.")] = None,
-    count: Annotated[str | None, Query(description="`true`: only {count}.")] = None,
-    property: Annotated[
-        list[str] | None,
-        Query(description="e.g. `flowId==...`, `metrics.statusSummary.status==failed`."),
-    ] = None,
-) -> Response:
+@documented(RUN_LIST_QUERY)
+async def list_runs(request: Request, tenant: CurrentTenant, services: ServicesDep) -> Response:
     """Newest first; `property=flowId==<id>` lists one flow's runs."""
     query = list_query(request, RUN_FIELDS, services.settings)
-    return _runs(services, tenant, query)
+    return await list_read(services, query, _runs, services, tenant, query)
 
 
 @router.get("/flows/{flow_id}/runs", responses=errors(), tags=["runs"])
@@ -102,5 +93,6 @@ def create_run(tenant: CurrentTenant, services: ServicesDep, body: Body) -> Resp
 
 
 @router.get("/runs/{run_id}", responses=errors(), tags=["runs"])
-def get_run(run_id: str, tenant: CurrentTenant, services: ServicesDep) -> Response:
-    return json_response({"items": [services.runs.reader.get(tenant, run_id)]})
+async def get_run(run_id: str, tenant: CurrentTenant, services: ServicesDep) -> Response:
+    run = await short_read(services, services.runs.reader.get, tenant, run_id)
+    return json_response({"items": [run]})
