@@ -80,7 +80,7 @@ class ConnectionService:
         self._driver_for(spec).check_params(auth.name, params)
         connection_id, etag, now = str(uuid.uuid4()), new_etag(), now_ms()
         sealed = self._secrets.seal(connection_id, _secrets(auth, params))
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             TABLE.insert(session, {
                 "id": connection_id, "org_id": tenant.org_id, "sandbox_id": tenant.sandbox_id,
                 "name": request.name, "description": request.description,
@@ -132,7 +132,7 @@ class ConnectionService:
                 f"The connection {connection_id} is used by flows {', '.join(flows)}: delete "
                 "them (or give them another source connection) first.",
             )
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             if not TABLE.delete(session, tenant, connection_id):
                 raise _not_found(connection_id)
 

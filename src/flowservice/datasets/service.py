@@ -102,7 +102,7 @@ class DatasetService:
         document = request.model_dump(exclude_none=True, exclude={"name", "description", "schema_"})
         if fields is not None:
             self.lake.create(self.table_uri(tenant, dataset_id), to_arrow(fields))
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             DATASETS.insert(session, {
                 **new_record(tenant, dataset_id, new_etag()),
                 "name": request.name, "description": request.description, "document": document,
@@ -145,7 +145,7 @@ class DatasetService:
         return reference("dataSets", dataset_id)
 
     def delete(self, tenant: Tenant, dataset_id: str) -> list[str]:
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             deleted = DATASETS.delete(session, tenant, dataset_id)
         if not deleted:
             return []
@@ -232,7 +232,7 @@ class BatchService:
     def create(self, tenant: Tenant, values: dict[str, Any]) -> str:
         """A batch row (for the engine); ``values`` holds id, dataset_id, status, document..."""
         now = now_ms()
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             BATCHES.insert(session, {
                 **new_record(tenant, values["id"], new_etag(), now), "version": "1.0.0", **values,
             })  # fmt: skip

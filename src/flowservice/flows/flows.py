@@ -183,7 +183,7 @@ class FlowService:
             "lastOperation": last_operation("create", now, now, status=COMPLETED),
         }
         flow_id, etag = str(uuid.uuid4()), new_etag()
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             FLOWS.insert(session, {
                 **new_record(tenant, flow_id, etag, now), "name": name,
                 "description": checked_description(body.get("description")),
@@ -241,7 +241,7 @@ class FlowService:
         return update(self._db, FLOWS, tenant, flow_id, if_match, change, FlowNotFound)
 
     def delete(self, tenant: Tenant, flow_id: str) -> None:
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             if not FLOWS.delete(session, tenant, flow_id):
                 raise FlowNotFound(flow_id)
         self._cancel_runs(tenant, flow_id)

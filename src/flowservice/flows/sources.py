@@ -229,7 +229,7 @@ class SourceConnectionService:
             "params": {**body.get("params", {}), "path": source.path},
             "lastOperation": last_operation("create", now, 0),
         }
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             SOURCES.insert(session, {
                 **new_record(tenant, source_id, etag, now), "name": name,
                 "description": checked_description(body.get("description")),
@@ -261,7 +261,7 @@ class SourceConnectionService:
         return update(self._db, SOURCES, tenant, source_id, if_match, change, self.reader.not_found)
 
     def delete(self, tenant: Tenant, source_id: str) -> None:
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             refuse_if_used(flows_using(session, tenant, source=source_id), source_id)
             if not SOURCES.delete(session, tenant, source_id):
                 raise self.reader.not_found(source_id)

@@ -86,7 +86,7 @@ class TargetConnectionService:
         }  # fmt: skip
         if body.get("baseConnectionId"):
             document["baseConnectionId"] = str(body["baseConnectionId"])
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             TARGETS.insert(session, {
                 **new_record(tenant, target_id, etag, now), "name": name,
                 "description": checked_description(body.get("description")),
@@ -118,7 +118,7 @@ class TargetConnectionService:
         return update(self._db, TARGETS, tenant, target_id, if_match, change, self.reader.not_found)
 
     def delete(self, tenant: Tenant, target_id: str) -> None:
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             refuse_if_used(flows_using(session, tenant, target=target_id), target_id)
             if not TARGETS.delete(session, tenant, target_id):
                 raise self.reader.not_found(target_id)

@@ -67,7 +67,7 @@ def create_org(db: Database, org_id: str) -> None:
         raise UserError(
             INVALID_ORG_ID, f"Invalid organization id {org_id!r}: use letters, digits, @ . _ -."
         )
-    with db.session() as session, session.begin():
+    with db.write() as session:
         if session.get(Organization, org_id) is not None:
             raise UserError(ORG_EXISTS, f"Organization {org_id} already exists.")
         session.add(Organization(id=org_id, created_at=now_ms()))
@@ -80,7 +80,7 @@ def create_sandbox(db: Database, org_id: str, name: str) -> str:
             INVALID_SANDBOX_NAME,
             f"Invalid sandbox name {name!r}: lowercase letters, digits and hyphens.",
         )
-    with db.session() as session, session.begin():
+    with db.write() as session:
         _require_org(session, org_id)
         if _sandbox_id(session, org_id, name) is not None:
             raise UserError(SANDBOX_EXISTS, f"Sandbox {name} already exists in {org_id}.")
@@ -88,7 +88,7 @@ def create_sandbox(db: Database, org_id: str, name: str) -> str:
 
 
 def create_client(db: Database, org_id: str, name: str, ttl_hours: int) -> IssuedClient:
-    with db.session() as session, session.begin():
+    with db.write() as session:
         _require_org(session, org_id)
         api_key, secret = new_api_key(), new_client_secret()
         session.add(ApiClient(
@@ -104,7 +104,7 @@ def exchange_client_credentials(
     db: Database, client_id: str, client_secret: str, ttl_seconds: int
 ) -> str | None:
     """An access token for a client's own id and secret (OAuth client credentials), or None."""
-    with db.session() as session, session.begin():
+    with db.write() as session:
         client = session.get(ApiClient, client_id)
         if client is None or client.secret_hash is None:
             return None
@@ -114,7 +114,7 @@ def exchange_client_credentials(
 
 
 def issue_token(db: Database, api_key: str, ttl_hours: int) -> str:
-    with db.session() as session, session.begin():
+    with db.write() as session:
         client = session.get(ApiClient, api_key)
         if client is None:
             raise UserError(NO_SUCH_CLIENT, f"No API client {api_key}.")
@@ -123,7 +123,7 @@ def issue_token(db: Database, api_key: str, ttl_hours: int) -> str:
 
 def revoke_token(db: Database, token: str) -> bool:
     """Revoke a token; False when no such token is known."""
-    with db.session() as session, session.begin():
+    with db.write() as session:
         result = session.execute(
             update(AccessToken)
             .where(AccessToken.token_hash == hash_token(token), AccessToken.revoked_at.is_(None))

@@ -310,7 +310,7 @@ def _saved_selection(services: Services, run: Any) -> dict[str, Any] | None:
 def _save_selection(services: Services, run_id: str, selected: dict[str, Any]) -> dict[str, Any]:
     """Saved once: when another attempt saved first, its files are the run's."""
     try:
-        with services.db.session() as session, session.begin():
+        with services.db.write() as session:
             session.execute(SELECTIONS.insert().values(run_id=run_id, document=selected))
     except IntegrityError:
         with services.db.engine.connect() as connection:
@@ -339,7 +339,7 @@ def _after_commit(
     fields: list[dict[str, Any]] | None,
 ) -> None:
     now = now_ms()
-    with services.db.session() as session, session.begin():
+    with services.db.write() as session:
         t = LEDGER
         known = _ledger(services, context.flow.id)
         for file in outcome.files + outcome.empty:
@@ -441,7 +441,7 @@ def _update_dataset(
     if fields is not None:
         values["table_schema"] = fields
         values["document"] = {**dataset.document, "schemaFromData": True}
-    with services.db.session() as session, session.begin():
+    with services.db.write() as session:
         session.execute(
             update(t).where(t.c.id == dataset.id, *DATASETS.scope(tenant)).values(**values)
         )
@@ -479,7 +479,7 @@ def _last_run(
         "startedAtUTC": outcome.started,
         "completedAtUTC": outcome.completed,
     }
-    with services.db.session() as session, session.begin():
+    with services.db.write() as session:
         row = session.execute(
             select(t.c.document).where(t.c.id == flow_id, *FLOWS.scope(tenant))
         ).first()

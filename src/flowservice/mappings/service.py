@@ -105,7 +105,7 @@ class MappingSetService:
     def create(self, tenant: Tenant, body: Any) -> dict[str, Any]:
         document = check_body(body)
         mapping_id, now = uuid.uuid4().hex, now_ms()
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             MAPPING_SETS.insert(
                 session,
                 {
@@ -126,7 +126,7 @@ class MappingSetService:
         document = check_body(body)
         now = now_ms()
         t = MAPPING_SETS.table
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             row = MAPPING_SETS.get(session, tenant, mapping_id)
             if row is None:
                 raise NotFoundError("mappingSets", mapping_id)

@@ -38,7 +38,7 @@ class SecretParams:
         """The column values holding ``secrets`` (both None when there are none)."""
         if not secrets:
             return {"secrets_blob": None, "secrets_key_id": None}
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             blob, key_id = self._vault.seal(session, record_id, dict(secrets))
         return {"secrets_blob": blob, "secrets_key_id": key_id}
 
@@ -60,7 +60,7 @@ class SecretParams:
     def rotate(self) -> tuple[str, int]:
         """Add a data key and re-seal every record of every registered table with it."""
         resealed = 0
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             key_id = self._vault.add_key(session)
             for table in self._tables:
                 resealed += self._reseal(session, table)

@@ -74,7 +74,7 @@ def update(
         "updated_at": max(now_ms(), row.updated_at + 1),
         "updated_by": tenant.client_id,
     }
-    with db.session() as session, session.begin():
+    with db.write() as session:
         won = table.swap(session, tenant, row.id, row.etag, values)
     if not won:
         raise stale(row.id, if_match)

@@ -60,7 +60,7 @@ def claim(db: Database, worker: str, lease_ms: int) -> Claim | None:
             "lease_expires_at": now + lease_ms,
             "updated_at": now,
         }
-        with db.session() as session, session.begin():
+        with db.write() as session:
             won = session.execute(
                 update(t).where(t.c.id == row.id, t.c.attempt == row.attempt, due).values(**values)
             )
@@ -72,7 +72,7 @@ def claim(db: Database, worker: str, lease_ms: int) -> Claim | None:
 def heartbeat(db: Database, held: Claim, lease_ms: int) -> bool:
     """Extend the lease; False when the run is no longer this attempt's (stop working on it)."""
     t = RUNS.table
-    with db.session() as session, session.begin():
+    with db.write() as session:
         result = session.execute(
             update(t)
             .where(t.c.id == held.run_id, t.c.attempt == held.attempt, t.c.state == "inProgress")
@@ -85,7 +85,7 @@ def finish(db: Database, held: Claim, values: dict[str, Any]) -> bool:
     """Write the run's end (or any progress), fenced by the attempt held."""
     t = RUNS.table
     now = now_ms()
-    with db.session() as session, session.begin():
+    with db.write() as session:
         result = session.execute(
             update(t)
             .where(t.c.id == held.run_id, t.c.attempt == held.attempt)

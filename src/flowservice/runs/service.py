@@ -102,7 +102,7 @@ class RunService:
             "message": "Error in copying the data from Source: the flow was deleted.",
         }
         t = RUNS.table
-        with self._db.session() as session, session.begin():
+        with self._db.write() as session:
             rows = session.execute(
                 select(t.c.id, t.c.document).where(
                     *RUNS.scope(tenant), t.c.flow_id == flow_id, t.c.state.in_(ACTIVE)
@@ -171,7 +171,7 @@ class RunService:
         for _ in range(SEQ_RETRIES):
             run_id, etag = str(uuid.uuid4()), new_etag()
             try:
-                with self._db.session() as session, session.begin():
+                with self._db.write() as session:
                     seq = session.execute(
                         select(func.coalesce(func.max(t.c.seq), 0)).where(t.c.flow_id == flow_id)
                     ).scalar_one()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +13,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from flowservice.errors import UserError
+from flowservice.storage.writelock import FifoLock
 
 __all__ = ["Database", "normalize_url"]
 
 UNSUPPORTED_DATABASE = "0001-400"
+IMMEDIATE = "flowservice_immediate"  # execution option: begin with BEGIN IMMEDIATE
 
 
 def normalize_url(url: str) -> str:
@@ -41,10 +45,27 @@ class Database:
         # A local store (SQLite) answers short reads in microseconds: see flowservice.api.reads.
         self.local = self.dialect == "sqlite"
         self.engine = _create_engine(self.url, self.dialect, pool_size)
+        self._writers = FifoLock()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:
         return self.sessions()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session in a write transaction, committed on exit (rolled back on an exception).
+
+        On SQLite the process's writers queue on a FIFO lock first, then take the write lock
+        up front (``BEGIN IMMEDIATE``), so a transaction never fails half-way on "database is
+        locked" and never sleeps in the busy handler behind a writer of this process.
+        """
+        if not self.local:
+            with self.sessions() as session, session.begin():
+                yield session
+            return
+        with self._writers, self.sessions() as session, session.begin():
+            session.connection(execution_options={IMMEDIATE: True})  # BEGIN IMMEDIATE here
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -75,12 +96,22 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
         json_deserializer=orjson.loads,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # pysqlite's own transaction handling is off (see _sqlite_pragmas): SQLAlchemy's recipe
+    # for choosing the BEGIN. Writers take the write lock at once; everything else defers.
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run beside the single writer; busy_timeout makes writers queue instead
     # of failing with "database is locked"; foreign keys are off by default in SQLite.
+    # No BEGIN from pysqlite itself: _sqlite_begin issues it, so writers can say IMMEDIATE.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
