@@ -55,6 +55,21 @@ def test_every_api_operation_documents_the_four_headers_and_errors(
         assert {"400", "401", "403", "404", "500"} <= set(operation["responses"]), path
 
 
+LISTS = ("connections", "sourceConnections", "targetConnections", "flows", "runs")
+
+
+def test_lists_document_the_query_their_handlers_read_and_no_422(
+    document: dict[str, Any],
+) -> None:
+    for resource in LISTS:
+        operation = document["paths"][f"{BASE}/{resource}"]["get"]
+        names = [p["name"] for p in operation["parameters"]]
+        assert names[:5] == ["limit", "continuationToken", "orderby", "count", "property"]
+        assert names[5:] == ["authorization", "x-api-key", "x-gw-ims-org-id", "x-sandbox-name"]
+    for path, _method, operation in _operations(document):
+        assert "422" not in operation["responses"], path  # refusals are 400 (1452-400)
+
+
 def test_documented_shapes_match_real_responses(
     live: LiveServer, api: httpx.Client, document: dict[str, Any]
 ) -> None:

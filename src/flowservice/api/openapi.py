@@ -1,7 +1,7 @@
 """The OpenAPI document, including the parameters handlers read themselves.
 
 FastAPI resolves every declared ``Header``/``Query`` parameter on every request (about 10 µs
-each, measured in bench/api.py's profile), yet the gateway headers and a list's query are read
+each, measured in docs/benchmarks.md), yet the gateway headers and a list's query are read
 from the request by this service's own code (``get_tenant``, ``list_query``). So those
 parameters are not declared on the handlers; they are declared here, as signatures FastAPI
 renders into the same parameter objects, and added to the document of each route that reads
