@@ -76,13 +76,8 @@ class Recorder:
     def __call__(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         number = len(self.exchanges) + 1
         headers = {"x-request-id": f"wire-{number}", **kwargs.pop("headers", {})}
-        url = path if path.startswith("/data/") else None
-        if url is not None:
-            response = httpx.request(
-                method, self.root + url, headers={**self.api.headers, **headers}, **kwargs
-            )
-        else:
-            response = self.api.request(method, path, headers=headers, **kwargs)
+        target = self.root + path if path.startswith("/data/") else path  # another API's path
+        response = self.api.request(method, target, headers=headers, **kwargs)
         self.exchanges.append({
             "request": f"{method} {self.normalize(path)}",
             "status": response.status_code,

@@ -1,7 +1,7 @@
 """Short store reads from async handlers: where they run.
 
 On SQLite a read by key or one keyset page is a few microseconds of local file access, and a
-trip to a worker thread costs far more than the read (bench/api.py's profile: GET
+trip to a worker thread costs far more than the read (docs/benchmarks.md: GET
 /connections/{id} went from ~1,400 to ~2,400 req/s without it), so it runs right here on the
 event loop. On PostgreSQL a read is a network round trip, which must not hold up the loop: it
 goes to a worker thread. Long work (document-filtered scans, anything that calls a source)

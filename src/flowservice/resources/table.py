@@ -62,14 +62,17 @@ class TenantTable:
         self.valid_id = valid_id
         # What reads render; hidden columns (sealed secrets) only on request.
         self.public = [c for c in table.c if c.name not in hidden]
+        # The caller's org and sandbox as bind parameters, for statements built once.
+        self._scope = (
+            table.c.org_id == bindparam("org"),
+            table.c.sandbox_id == bindparam("sandbox"),
+        )
         self._get_public = self._by_id(*self.public)
         self._get_all = self._by_id(*table.c)
         self._plain_pages: dict[tuple[str, bool, bool], Select[Any]] = {}
 
     def _by_id(self, *columns: Any) -> Select[Any]:
-        t = self.table
-        scope = (t.c.org_id == bindparam("org"), t.c.sandbox_id == bindparam("sandbox"))
-        return select(*columns).where(t.c.id == bindparam("id"), *scope)
+        return select(*columns).where(self.table.c.id == bindparam("id"), *self._scope)
 
     def scope(self, tenant: Tenant) -> list[ColumnElement[bool]]:
         t = self.table
@@ -119,14 +122,8 @@ class TenantTable:
         self, executor: Executor, tenant: Tenant, query: ListQuery, document: Document | None = None
     ) -> Sequence[Row[Any]]:
         """One page plus one row, so the caller knows whether another page follows."""
-        if not query.filters:
-            statement = self._plain_page(query.order.column, query.order.descending, query.after)
-            values = {"org": tenant.org_id, "sandbox": tenant.sandbox_id, "limit": query.limit + 1}
-            if query.after is not None:
-                values["after_key"], values["after_id"] = query.after
-            return executor.execute(statement, values).all()
         if not query.document_filters:
-            return executor.execute(self._page(tenant, query, query.after, query.limit + 1)).all()
+            return self._page(executor, tenant, query, query.after, query.limit + 1)
         assert document is not None, "document filters need the resource's wire document"
         rows: list[Row[Any]] = []
         for row in self._matching(executor, tenant, query, document):
@@ -140,7 +137,7 @@ class TenantTable:
     ) -> Iterator[Row[Any]]:
         after = query.after
         while True:
-            chunk = executor.execute(self._page(tenant, query, after, SCAN_CHUNK)).all()
+            chunk = self._page(executor, tenant, query, after, SCAN_CHUNK)
             for row in chunk:
                 wire = document(row)
                 if all(f.matches(wire) for f in query.document_filters):
@@ -150,39 +147,37 @@ class TenantTable:
             last = chunk[-1]
             after = (getattr(last, query.order.column), last.id)
 
-    def _plain_page(self, column_name: str, descending: bool, after: object) -> Select[Any]:
-        """An unfiltered page's statement, built once per order (see the module docstring)."""
-        key = (column_name, descending, after is not None)
-        statement = self._plain_pages.get(key)
-        if statement is None:
-            t = self.table
-            column = t.c[column_name]
-            keys = (column.desc(), t.c.id.desc()) if descending else (column, t.c.id)
-            scope = (t.c.org_id == bindparam("org"), t.c.sandbox_id == bindparam("sandbox"))
-            statement = select(*self.public).where(*scope)
-            if after is not None:
-                position = tuple_(column, t.c.id)
-                bound = tuple_(
-                    bindparam("after_key", type_=column.type),
-                    bindparam("after_id", type_=t.c.id.type),
-                )
-                statement = statement.where(position < bound if descending else position > bound)
-            statement = statement.order_by(*keys).limit(bindparam("limit"))
+    def _page(
+        self,
+        executor: Executor,
+        tenant: Tenant,
+        query: ListQuery,
+        after: tuple[Any, str] | None,
+        limit: int,
+    ) -> Sequence[Row[Any]]:
+        values = {"org": tenant.org_id, "sandbox": tenant.sandbox_id, "limit": limit}
+        if after is not None:
+            values["after_key"], values["after_id"] = after
+        return executor.execute(self._page_statement(query, after is not None), values).all()
+
+    def _page_statement(self, query: ListQuery, after: bool) -> Select[Any]:
+        """A page's statement; without SQL filters built once per order and reused (building
+        and cache-keying one per request cost a quarter of a 50-row page)."""
+        order, filters = query.order, query.sql_filters
+        key = (order.column, order.descending, after)
+        if not filters and key in self._plain_pages:
+            return self._plain_pages[key]
+        t = self.table
+        column = t.c[order.column]
+        keys = (column.desc(), t.c.id.desc()) if order.descending else (column, t.c.id)
+        statement = select(*self.public).where(*self._scope, *(f.sql(t) for f in filters))
+        if after:
+            position = tuple_(column, t.c.id)
+            bound = tuple_(
+                bindparam("after_key", type_=column.type), bindparam("after_id", type_=t.c.id.type)
+            )
+            statement = statement.where(position < bound if order.descending else position > bound)
+        statement = statement.order_by(*keys).limit(bindparam("limit"))
+        if not filters:
             self._plain_pages[key] = statement
         return statement
-
-    def _page(
-        self, tenant: Tenant, query: ListQuery, after: tuple[Any, str] | None, limit: int
-    ) -> Select[Any]:
-        t = self.table
-        column = t.c[query.order.column]
-        keys = (column.desc(), t.c.id.desc()) if query.order.descending else (column, t.c.id)
-        where = [*self.scope(tenant), *(f.sql(t) for f in query.sql_filters)]
-        statement = select(*self.public).where(*where)
-        if after is not None:
-            position = tuple_(column, t.c.id)
-            bound = tuple_(*after)
-            statement = statement.where(
-                position < bound if query.order.descending else position > bound
-            )
-        return statement.order_by(*keys).limit(limit)
