@@ -97,5 +97,5 @@ class Services:
 
 def base_users(db: Database, tenant: Tenant, connection_id: str) -> list[str]:
     """The flows reading from a base connection (through their source connections)."""
-    with db.engine.connect() as connection:
+    with db.read() as connection:
         return flows_using_base(connection, tenant, connection_id)

@@ -92,19 +92,19 @@ class ConnectionService:
         return Written(connection_id, quote_etag(etag))
 
     def get(self, tenant: Tenant, connection_id: str) -> dict[str, Any]:
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             row = TABLE.get(connection, tenant, connection_id)
         if row is None:
             raise _not_found(connection_id)
         return to_wire(row, tenant.sandbox_name)
 
     def list(self, tenant: Tenant, query: ListQuery) -> Page:
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             rows, token = cut(TABLE.page(connection, tenant, query), query)
         return Page([to_wire(r, tenant.sandbox_name) for r in rows], token)
 
     def count(self, tenant: Tenant, query: ListQuery) -> int:
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             return TABLE.count(connection, tenant, query)
 
     def patch(self, tenant: Tenant, connection_id: str, if_match: IfMatch, body: Any) -> Written:
@@ -138,7 +138,7 @@ class ConnectionService:
 
     def open(self, tenant: Tenant, connection_id: str) -> OpenConnection:
         """The connection with decrypted params, for talking to its source."""
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             row = TABLE.get(connection, tenant, connection_id, hidden=True)
         if row is None:
             raise _not_found(connection_id)
@@ -151,7 +151,7 @@ class ConnectionService:
 
     def row(self, tenant: Tenant, connection_id: str) -> Row[Any] | None:
         """The stored connection (secrets sealed), for resources that refer to it."""
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             return TABLE.get(connection, tenant, connection_id)
 
     def check_source_path(self, tenant: Tenant, row: Row[Any], path: str) -> None:

@@ -64,7 +64,7 @@ class DataAccessService:
         self._base = base_url
 
     def _batch(self, tenant: Tenant, batch_id: str) -> Any:
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             row = BATCHES.get(connection, tenant, batch_id)
         if row is None:
             raise NotFoundError("batches", batch_id)

@@ -111,7 +111,7 @@ class DatasetService:
         return reference("dataSets", dataset_id)
 
     def row(self, tenant: Tenant, dataset_id: str) -> Row[Any] | None:
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             return DATASETS.get(connection, tenant, dataset_id)
 
     def get(
@@ -125,7 +125,7 @@ class DatasetService:
         return {row.id: shaped}
 
     def search(self, tenant: Tenant, query: CatalogQuery) -> dict[str, Any]:
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             rows = _scoped_rows(connection, DATASETS.table, tenant, query)
         return _page(((r.id, dataset_to_wire(r)) for r in rows), query)
 
@@ -206,7 +206,7 @@ class BatchService:
         self._db = db
 
     def get(self, tenant: Tenant, batch_id: str) -> dict[str, Any]:
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             row = BATCHES.get(connection, tenant, batch_id)
         if row is None:
             raise NotFoundError("batches", batch_id)
@@ -221,12 +221,12 @@ class BatchService:
             where.append(t.c.dataset_id.in_(filters["dataSet"].split(",")))
         if filters.get("status"):
             where.append(t.c.status.in_(filters["status"].lower().split(",")))
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             rows = _scoped_rows(connection, t, tenant, query, *where)
         return _page(((r.id, batch_to_wire(r)) for r in rows), query)
 
     def exists(self, tenant: Tenant, batch_id: str) -> bool:
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             return BATCHES.get(connection, tenant, batch_id) is not None
 
     def create(self, tenant: Tenant, values: dict[str, Any]) -> str:

@@ -79,7 +79,7 @@ def _entry(file: FileInfo) -> dict[str, Any]:
 
 def execute_run(services: Services, held: Claim) -> None:
     """Run ``held`` to its end; every write is fenced by the attempt held."""
-    with services.db.engine.connect() as connection:
+    with services.db.read() as connection:
         run = connection.execute(select(RUNS.table).where(RUNS.table.c.id == held.run_id)).first()
     if run is None:
         return
@@ -301,7 +301,7 @@ def _recover(
 
 def _saved_selection(services: Services, run: Any) -> dict[str, Any] | None:
     t = SELECTIONS
-    with services.db.engine.connect() as connection:
+    with services.db.read() as connection:
         found = connection.execute(select(t.c.document).where(t.c.run_id == run.id)).scalar()
     # Before migration 0003 the selection lived in the run's document.
     return cast(dict[str, Any] | None, found or run.document.get("selection"))
@@ -313,7 +313,7 @@ def _save_selection(services: Services, run_id: str, selected: dict[str, Any]) -
         with services.db.write() as session:
             session.execute(SELECTIONS.insert().values(run_id=run_id, document=selected))
     except IntegrityError:
-        with services.db.engine.connect() as connection:
+        with services.db.read() as connection:
             found = connection.execute(
                 select(SELECTIONS.c.document).where(SELECTIONS.c.run_id == run_id)
             ).scalar()
@@ -323,7 +323,7 @@ def _save_selection(services: Services, run_id: str, selected: dict[str, Any]) -
 
 def _ledger(services: Services, flow_id: str) -> set[tuple[str, str]]:
     t = LEDGER
-    with services.db.engine.connect() as connection:
+    with services.db.read() as connection:
         rows = connection.execute(select(t.c.path, t.c.etag).where(t.c.flow_id == flow_id)).all()
     return {(r.path, r.etag) for r in rows}
 

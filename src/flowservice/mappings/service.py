@@ -189,7 +189,7 @@ class MappingSetService:
     def _version(
         self, tenant: Tenant, mapping_id: str, version: int | None
     ) -> tuple[Row[Any], int, dict[str, Any]]:
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             row = MAPPING_SETS.get(connection, tenant, mapping_id)
             if row is None:
                 raise NotFoundError("mappingSets", mapping_id)

@@ -40,7 +40,7 @@ class Reader:
         self.not_found = not_found
 
     def row(self, tenant: Tenant, resource_id: str) -> Row[Any] | None:
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             return self.table.get(connection, tenant, resource_id)
 
     def require(self, tenant: Tenant, resource_id: str) -> Row[Any]:
@@ -56,7 +56,7 @@ class Reader:
         def document(row: Row[Any]) -> dict[str, Any]:
             return self._render(row, tenant)
 
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             rows, token = cut(self.table.page(connection, tenant, query, document), query)
         return Page([self._render(r, tenant) for r in rows], token)
 
@@ -64,5 +64,5 @@ class Reader:
         def document(row: Row[Any]) -> dict[str, Any]:
             return self._render(row, tenant)
 
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             return self.table.count(connection, tenant, query, document)

@@ -61,7 +61,7 @@ def update(
     not_found: Callable[[str], Exception],
 ) -> Written:
     """Apply ``change`` to the resource if ``if_match`` holds; raise ``not_found(id)`` if absent."""
-    with db.engine.connect() as connection:
+    with db.read() as connection:
         row = table.get(connection, tenant, resource_id, hidden=True)
     if row is None:
         raise not_found(resource_id)

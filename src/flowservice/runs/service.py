@@ -159,7 +159,7 @@ class RunService:
 
     def _last_window_end(self, tenant: Tenant, flow_id: str) -> int | None:
         t = RUNS.table
-        with self._db.engine.connect() as connection:
+        with self._db.read() as connection:
             value = connection.execute(
                 select(func.max(t.c.window_end)).where(*RUNS.scope(tenant), t.c.flow_id == flow_id)
             ).scalar()

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from flowservice.errors import UserError
+from flowservice.storage import sqlite
+from flowservice.storage.readers import Readers, read_engine
 from flowservice.storage.writelock import FifoLock
 
 __all__ = ["Database", "normalize_url"]
 
 UNSUPPORTED_DATABASE = "0001-400"
-IMMEDIATE = "flowservice_immediate"  # execution option: begin with BEGIN IMMEDIATE
 
 
 def normalize_url(url: str) -> str:
@@ -45,11 +45,22 @@ class Database:
         # A local store (SQLite) answers short reads in microseconds: see flowservice.api.reads.
         self.local = self.dialect == "sqlite"
         self.engine = _create_engine(self.url, self.dialect, pool_size)
+        self._reads = read_engine(self.url, self.dialect, pool_size)
+        self._readers = Readers(self._reads, keep=pool_size)
         self._writers = FifoLock()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:
         return self.sessions()
+
+    def read(self) -> AbstractContextManager[Connection]:
+        """``with db.read() as connection:`` a read-only connection outside any transaction.
+
+        Each statement sees the last commit: for reads of one statement (a row by key, one
+        page, a count), which need no snapshot across statements (flowservice.storage.readers).
+        Reads that need one use ``engine.connect()``, which begins a transaction.
+        """
+        return self._readers.lend()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -64,10 +75,12 @@ class Database:
                 yield session
             return
         with self._writers, self.sessions() as session, session.begin():
-            session.connection(execution_options={IMMEDIATE: True})  # BEGIN IMMEDIATE here
+            session.connection(execution_options={sqlite.IMMEDIATE: True})  # BEGIN IMMEDIATE here
             yield session
 
     def dispose(self) -> None:
+        self._readers.close()
+        self._reads.dispose()
         self.engine.dispose()
 
 
@@ -95,26 +108,6 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
         # JSON columns read with orjson (the stdlib decoder was a tenth of a list page's time).
         json_deserializer=orjson.loads,
     )
-    event.listen(engine, "connect", _sqlite_pragmas)
-    event.listen(engine, "begin", _sqlite_begin)
+    event.listen(engine, "connect", sqlite.pragmas)
+    event.listen(engine, "begin", sqlite.begin)
     return engine
-
-
-def _sqlite_begin(connection: Any) -> None:
-    # pysqlite's own transaction handling is off (see _sqlite_pragmas): SQLAlchemy's recipe
-    # for choosing the BEGIN. Writers take the write lock at once; everything else defers.
-    immediate = connection.get_execution_options().get(IMMEDIATE, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside the single writer; busy_timeout makes writers queue instead
-    # of failing with "database is locked"; foreign keys are off by default in SQLite.
-    # No BEGIN from pysqlite itself: _sqlite_begin issues it, so writers can say IMMEDIATE.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()

@@ -16,7 +16,7 @@ router = APIRouter(tags=["health"])
 @router.get("/healthz", summary="200 once the service can serve (no auth)")
 def healthz(services: ServicesDep) -> Response:
     try:
-        with services.db.engine.connect() as connection:
+        with services.db.read() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return json_response({"status": "unavailable", "database": "unreachable"}, 503)
