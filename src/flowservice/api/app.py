@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from flowservice import __version__
 from flowservice.api.docs_pages import install_docs_pages
@@ -79,12 +81,34 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.services = built
     for router, prefix in ROUTERS:
-        app.include_router(router, prefix=prefix)
+        _mount(app, router, prefix)
     install_docs_pages(app)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+# What an APIRoute keeps of its declaration, to declare it again on the app.
+ROUTE_OPTIONS = tuple(
+    name
+    for name in inspect.signature(APIRoute.__init__).parameters
+    if name not in ("self", "path", "endpoint", "dependency_overrides_provider")
+)
+
+
+def _mount(app: FastAPI, router: APIRouter, prefix: str) -> None:
+    """Declare ``router``'s routes on the app itself, under ``prefix``.
+
+    Not ``include_router``: since FastAPI 0.16x an included router stays a nested router, and
+    each request is matched against every router before it and then again inside its own
+    (about 14 µs of a 175 µs read, docs/benchmarks.md). Declared on the app, routes are
+    matched once, in order, as they were when FastAPI copied them.
+    """
+    for route in router.routes:
+        assert isinstance(route, APIRoute), f"{route!r}: only API routes are mounted"
+        options = {name: getattr(route, name) for name in ROUTE_OPTIONS}
+        app.router.add_api_route(prefix + route.path, route.endpoint, **options)
 
 
 def _start_executor(services: Services) -> Any:
