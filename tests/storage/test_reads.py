@@ -1,13 +1,16 @@
 """Reads: outside transactions on kept connections, always seeing the last commit, refusing
-writes, and replacing a connection the database dropped while it sat idle."""
+writes, and replacing a connection the database dropped while it sat idle; from the event loop,
+the same rows as the blocking path."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, column, func, select, table, text
 from sqlalchemy.exc import DBAPIError
 
 from flowservice.storage import readers
@@ -48,16 +51,21 @@ def test_a_kept_connection_sees_every_commit(db: Database) -> None:
 
 
 def test_read_connections_refuse_writes(db: Database) -> None:
-    with pytest.raises(DBAPIError, match="readonly|read-only"), db.read() as connection:
+    with pytest.raises(DBAPIError, match=r"readonly|read-only"), db.read() as connection:
         connection.execute(text("UPDATE counters SET n = 99"))
     assert read_n(db) == 0  # and the next read is answered
 
 
 def test_an_error_of_the_caller_keeps_the_connection(db: Database) -> None:
     first = backend_pid(db)
-    with pytest.raises(LookupError), db.read() as connection:
-        connection.execute(text("SELECT n FROM counters")).scalar_one()
-        raise LookupError("not found")
+
+    def read_then_fail() -> None:
+        with db.read() as connection:
+            connection.execute(text("SELECT n FROM counters")).scalar_one()
+            raise LookupError("not found")
+
+    with pytest.raises(LookupError):
+        read_then_fail()
     assert backend_pid(db) == first
 
 
@@ -72,3 +80,56 @@ def test_an_idle_connection_the_server_dropped_is_replaced(
     monkeypatch.setattr(readers, "IDLE_PING_SECONDS", 0.0)
     assert read_n(db) == 0  # the ping found it dead: a new connection answered
     assert backend_pid(db) != dropped
+
+
+# -- from the event loop -------------------------------------------------------------------------
+
+COUNTERS = table("counters", column("n"))
+
+
+def test_loop_reads_return_what_the_blocking_path_returns(db: Database) -> None:
+    with db.write() as session:
+        session.execute(text("INSERT INTO counters VALUES (5), (7)"))
+    ordered = select(COUNTERS.c.n).order_by(COUNTERS.c.n)
+    chosen = ordered.where(COUNTERS.c.n.in_([0, 7]))  # an IN list, expanded per value
+
+    async def read() -> tuple[list[dict[str, Any]], list[dict[str, Any]], Any]:
+        every = await db.fetch_all(ordered, {})
+        some = await db.fetch_all(chosen, {})
+        first = await db.fetch_first(ordered.where(COUNTERS.c.n > bindparam("at")), {"at": 5})
+        await db.close_reads()
+        return [dict(r._mapping) for r in every], [dict(r._mapping) for r in some], first
+
+    every, some, first = asyncio.run(read())
+    with db.read() as connection:
+        expected = [dict(r._mapping) for r in connection.execute(ordered)]
+    assert every == expected == [{"n": 0}, {"n": 5}, {"n": 7}]
+    assert some == [{"n": 0}, {"n": 7}]
+    assert first is not None
+    assert (first.n, first._mapping["n"]) == (7, 7)
+    assert asyncio.run(db.fetch_first(ordered.where(COUNTERS.c.n > 7), {})) is None  # a new loop
+
+
+def test_a_loop_connection_the_server_dropped_is_replaced(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db.local:
+        pytest.skip("SQLite reads run inline, on the blocking path")
+    pid = select(func.pg_backend_pid().label("pid"))
+
+    async def read_twice() -> tuple[int, int, int]:
+        row = await db.fetch_first(pid, {})
+        assert row is not None
+        with db.engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": row.pid})
+        monkeypatch.setattr(readers, "IDLE_PING_SECONDS", 0.0)
+        again = await db.fetch_first(pid, {})
+        n = await db.fetch_first(select(COUNTERS.c.n), {})
+        await db.close_reads()
+        assert again is not None
+        assert n is not None
+        return row.pid, again.pid, n.n
+
+    dropped, answered, n = asyncio.run(read_twice())
+    assert answered != dropped
+    assert n == 0

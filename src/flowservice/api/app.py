@@ -67,6 +67,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         yield
         if executor is not None:
             executor.stop()
+        await built.db.close_reads()
         if services is None:
             built.close()
 

@@ -16,7 +16,6 @@ from starlette.responses import Response
 from flowservice.api.deps import Body, CurrentTenant, ServicesDep
 from flowservice.api.listing import list_query
 from flowservice.api.openapi import RESOURCE_LIST_QUERY, documented
-from flowservice.api.reads import list_read, short_read
 from flowservice.api.responses import json_response
 from flowservice.api.schemas import Created, errors
 from flowservice.resources.etags import parse_if_match
@@ -55,9 +54,9 @@ def add_resource_routes(
         query = list_query(request, fields, services.settings)
         reader = service(services).reader
         if query.count:
-            count = await list_read(services, query, reader.count, tenant, query)
+            count = await reader.total(tenant, query)
             return json_response({"count": count})
-        page = await list_read(services, query, reader.page, tenant, query)
+        page = await reader.list(tenant, query)
         return json_response({"items": page.items, "_links": links(resource, page.next_token)})
 
     def create(tenant: CurrentTenant, services: ServicesDep, body: Body) -> Response:
@@ -67,7 +66,7 @@ def add_resource_routes(
         )
 
     async def get(resource_id: str, tenant: CurrentTenant, services: ServicesDep) -> Response:
-        item = await short_read(services, service(services).reader.get, tenant, resource_id)
+        item = await service(services).reader.get(tenant, resource_id)
         return json_response({"items": [item]}, headers={"ETag": item["etag"]})
 
     def patch(

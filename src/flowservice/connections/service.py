@@ -21,21 +21,16 @@ from flowservice.drivers.base import Driver
 from flowservice.errors import NotFoundError, UserError
 from flowservice.resources.bodies import parse_model
 from flowservice.resources.etags import IfMatch, quote_etag
-from flowservice.resources.listing import ListQuery, cut
+from flowservice.resources.reader import Reader
 from flowservice.resources.secrets import MASK, SecretParams, masked
 from flowservice.resources.updates import Written, new_etag, update
 from flowservice.storage.db import Database
+from flowservice.storage.rows import Columns
 from flowservice.tenancy import Tenant
 
-__all__ = ["FIELDS", "ConnectionService", "OpenConnection", "Page"]
+__all__ = ["FIELDS", "ConnectionService", "OpenConnection"]
 
 RESOURCE = "connections"
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    items: list[dict[str, Any]]
-    next_token: str | None
 
 
 @dataclass(frozen=True)
@@ -55,6 +50,10 @@ def _not_found(connection_id: str) -> NotFoundError:
     return NotFoundError(RESOURCE, connection_id)
 
 
+def _render(row: Columns, tenant: Tenant) -> dict[str, Any]:
+    return to_wire(row, tenant.sandbox_name)
+
+
 class ConnectionService:
     def __init__(
         self,
@@ -69,6 +68,7 @@ class ConnectionService:
         self._catalog = catalog
         self._secrets = secrets
         self._driver_for = driver_for
+        self.reader = Reader(db, TABLE, _render, _not_found)
 
     def create(self, tenant: Tenant, body: Any) -> Written:
         request = parse_model(ConnectionCreate, body)
@@ -90,22 +90,6 @@ class ConnectionService:
                 "created_by": tenant.client_id, "updated_by": tenant.client_id,
             })  # fmt: skip
         return Written(connection_id, quote_etag(etag))
-
-    def get(self, tenant: Tenant, connection_id: str) -> dict[str, Any]:
-        with self._db.read() as connection:
-            row = TABLE.get(connection, tenant, connection_id)
-        if row is None:
-            raise _not_found(connection_id)
-        return to_wire(row, tenant.sandbox_name)
-
-    def list(self, tenant: Tenant, query: ListQuery) -> Page:
-        with self._db.read() as connection:
-            rows, token = cut(TABLE.page(connection, tenant, query), query)
-        return Page([to_wire(r, tenant.sandbox_name) for r in rows], token)
-
-    def count(self, tenant: Tenant, query: ListQuery) -> int:
-        with self._db.read() as connection:
-            return TABLE.count(connection, tenant, query)
 
     def patch(self, tenant: Tenant, connection_id: str, if_match: IfMatch, body: Any) -> Written:
         def change(row: Row[Any]) -> dict[str, Any]:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row
-
 from flowservice.resources.etags import quote_etag
 from flowservice.resources.wire import audit_fields
+from flowservice.storage.rows import Columns
 
 __all__ = ["to_wire"]
 
 
-def to_wire(row: Row[Any], sandbox_name: str) -> dict[str, Any]:
+def to_wire(row: Columns, sandbox_name: str) -> dict[str, Any]:
     values = row._mapping  # see audit_fields
     etag = quote_etag(values["etag"])
     return {

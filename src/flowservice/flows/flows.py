@@ -35,6 +35,7 @@ from flowservice.resources.reader import Reader
 from flowservice.resources.updates import Written, new_etag, new_record, update
 from flowservice.resources.wire import audit_fields
 from flowservice.storage.db import Database
+from flowservice.storage.rows import Columns
 from flowservice.tenancy import Tenant
 
 __all__ = ["FlowNotFound", "FlowService"]
@@ -78,7 +79,7 @@ class Linked:
 Lookup = Callable[[Tenant, str], Row[Any] | None]
 
 
-def _render(row: Row[Any], tenant: Tenant) -> dict[str, Any]:
+def _render(row: Columns, tenant: Tenant) -> dict[str, Any]:
     document, etag = row.document, quote_etag(row.etag)
     wire: dict[str, Any] = {
         **audit_fields(row, tenant.sandbox_name),

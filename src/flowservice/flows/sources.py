@@ -34,6 +34,7 @@ from flowservice.resources.reader import Reader
 from flowservice.resources.updates import Written, new_etag, new_record, update
 from flowservice.resources.wire import audit_fields
 from flowservice.storage.db import Database
+from flowservice.storage.rows import Columns
 from flowservice.tenancy import Tenant
 
 __all__ = ["SourceConnectionService", "SourceSpec", "check_source_body"]
@@ -172,7 +173,7 @@ def _params(params: dict[str, Any]) -> dict[str, Any]:
     return {"path": path, "kind": kind, "recursive": recursive}
 
 
-def _render(row: Row[Any], tenant: Tenant) -> dict[str, Any]:
+def _render(row: Columns, tenant: Tenant) -> dict[str, Any]:
     document, etag = row.document, quote_etag(row.etag)
     spec = {"id": row.spec_id, "version": row.spec_version}
     return {

@@ -28,6 +28,7 @@ from flowservice.resources.reader import Reader
 from flowservice.resources.updates import Written, new_etag, new_record, update
 from flowservice.resources.wire import audit_fields
 from flowservice.storage.db import Database
+from flowservice.storage.rows import Columns
 from flowservice.tenancy import Tenant
 
 __all__ = ["DATA_LAKE_SPEC_ID", "TargetConnectionService"]
@@ -41,7 +42,7 @@ TOP_LEVEL = frozenset(
 DatasetLookup = Callable[[Tenant, str], Row[Any] | None]
 
 
-def _render(row: Row[Any], tenant: Tenant) -> dict[str, Any]:
+def _render(row: Columns, tenant: Tenant) -> dict[str, Any]:
     document, etag = row.document, quote_etag(row.etag)
     spec = {"id": row.spec_id, "version": row.spec_version}
     wire: dict[str, Any] = {

@@ -1,4 +1,10 @@
-"""The read side every Flow Service resource shares: one by id, a page, a count."""
+"""The read side every Flow Service resource shares: one by id, a page, a count.
+
+``get``, ``list`` and ``total`` are the API's: they run on the event loop
+(``Database.fetch_all``) and only hand a list or a count to a worker thread when it filters on
+document paths, which scans rows.
+``row``, ``require``, ``page`` and ``count`` are the blocking reads, for use cases and threads.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from anyio import to_thread
 from sqlalchemy import Row
 
 from flowservice.resources.listing import ListQuery, cut
 from flowservice.resources.table import TenantTable
 from flowservice.storage.db import Database
+from flowservice.storage.rows import Columns
 from flowservice.tenancy import Tenant
 
 __all__ = ["Page", "Reader"]
 
-Render = Callable[[Row[Any], Tenant], dict[str, Any]]
+Render = Callable[[Columns, Tenant], dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +57,26 @@ class Reader:
             raise self.not_found(resource_id)
         return row
 
-    def get(self, tenant: Tenant, resource_id: str) -> dict[str, Any]:
-        return self._render(self.require(tenant, resource_id), tenant)
+    async def get(self, tenant: Tenant, resource_id: str) -> dict[str, Any]:
+        read = self.table.by_id(tenant, resource_id)
+        row = None if read is None else await self._db.fetch_first(*read)
+        if row is None:
+            raise self.not_found(resource_id)
+        return self._render(row, tenant)
+
+    async def list(self, tenant: Tenant, query: ListQuery) -> Page:
+        if query.document_filters:
+            return await to_thread.run_sync(self.page, tenant, query)
+        read = self.table.page_read(tenant, query, query.after, query.limit + 1)
+        rows, token = cut(await self._db.fetch_all(*read), query)
+        return Page([self._render(r, tenant) for r in rows], token)
+
+    async def total(self, tenant: Tenant, query: ListQuery) -> int:
+        if query.document_filters:
+            return await to_thread.run_sync(self.count, tenant, query)
+        row = await self._db.fetch_first(*self.table.count_read(tenant, query))
+        assert row is not None, "a count has one row"
+        return int(row.count)
 
     def page(self, tenant: Tenant, query: ListQuery) -> Page:
         def document(row: Row[Any]) -> dict[str, Any]:

@@ -34,9 +34,11 @@ from sqlalchemy.orm import Session
 from flowservice.resources.listing import ListQuery
 from flowservice.tenancy import Tenant
 
-__all__ = ["Executor", "TenantTable", "valid_uuid"]
+__all__ = ["Executor", "Statement", "TenantTable", "valid_uuid"]
 
 Executor = Session | SAConnection
+# A statement and its bind values: what a read runs, on whichever connection runs it.
+Statement = tuple[Select[Any], dict[str, Any]]
 Document = Callable[[Row[Any]], Any]
 SCAN_CHUNK = 500
 
@@ -78,14 +80,18 @@ class TenantTable:
         t = self.table
         return [t.c.org_id == tenant.org_id, t.c.sandbox_id == tenant.sandbox_id]
 
-    def get(
-        self, executor: Executor, tenant: Tenant, resource_id: str, *, hidden: bool = False
-    ) -> Row[Any] | None:
+    def by_id(self, tenant: Tenant, resource_id: str, *, hidden: bool = False) -> Statement | None:
+        """The read of one row, or None when ``resource_id`` cannot be an id."""
         if not self.valid_id(resource_id):
             return None
         values = {"id": resource_id, "org": tenant.org_id, "sandbox": tenant.sandbox_id}
-        statement = self._get_all if hidden else self._get_public
-        return executor.execute(statement, values).first()
+        return (self._get_all if hidden else self._get_public), values
+
+    def get(
+        self, executor: Executor, tenant: Tenant, resource_id: str, *, hidden: bool = False
+    ) -> Row[Any] | None:
+        read = self.by_id(tenant, resource_id, hidden=hidden)
+        return None if read is None else executor.execute(*read).first()
 
     def insert(self, session: Session, values: dict[str, Any]) -> None:
         session.execute(self.table.insert().values(**values))
@@ -111,12 +117,16 @@ class TenantTable:
     def count(
         self, executor: Executor, tenant: Tenant, query: ListQuery, document: Document | None = None
     ) -> int:
-        where = [*self.scope(tenant), *(f.sql(self.table) for f in query.sql_filters)]
         if not query.document_filters:
-            statement = select(func.count()).select_from(self.table).where(*where)
-            return int(executor.execute(statement).scalar_one())
+            return int(executor.execute(*self.count_read(tenant, query)).scalar_one())
         assert document is not None, "document filters need the resource's wire document"
         return sum(1 for _ in self._matching(executor, tenant, query, document))
+
+    def count_read(self, tenant: Tenant, query: ListQuery) -> Statement:
+        """The count of the rows the query's SQL filters select (its only column: ``count``)."""
+        where = [*self._scope, *(f.sql(self.table) for f in query.sql_filters)]
+        statement = select(func.count().label("count")).select_from(self.table).where(*where)
+        return statement, {"org": tenant.org_id, "sandbox": tenant.sandbox_id}
 
     def page(
         self, executor: Executor, tenant: Tenant, query: ListQuery, document: Document | None = None
@@ -155,10 +165,16 @@ class TenantTable:
         after: tuple[Any, str] | None,
         limit: int,
     ) -> Sequence[Row[Any]]:
+        return executor.execute(*self.page_read(tenant, query, after, limit)).all()
+
+    def page_read(
+        self, tenant: Tenant, query: ListQuery, after: tuple[Any, str] | None, limit: int
+    ) -> Statement:
+        """The read of ``limit`` rows in the query's order (SQL filters only), after ``after``."""
         values = {"org": tenant.org_id, "sandbox": tenant.sandbox_id, "limit": limit}
         if after is not None:
             values["after_key"], values["after_id"] = after
-        return executor.execute(self._page_statement(query, after is not None), values).all()
+        return self._page_statement(query, after is not None), values
 
     def _page_statement(self, query: ListQuery, after: bool) -> Select[Any]:
         """A page's statement; without SQL filters built once per order and reused (building

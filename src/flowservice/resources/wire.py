@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row
+from flowservice.storage.rows import Columns
 
 __all__ = ["audit_fields"]
 
 
-def audit_fields(row: Row[Any], sandbox_name: str) -> dict[str, Any]:
+def audit_fields(row: Columns, sandbox_name: str) -> dict[str, Any]:
     """``id``, timestamps, who and which client made and changed it, and its org and sandbox.
 
     Read through ``row._mapping``: a key lookup there costs a quarter of an attribute access on

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row
-
 from flowservice.resources.etags import quote_etag
 from flowservice.resources.wire import audit_fields
+from flowservice.storage.rows import Columns
 from flowservice.tenancy import Tenant
 
 __all__ = ["empty_metrics", "render_run"]
@@ -23,7 +22,7 @@ def empty_metrics(status: str) -> dict[str, Any]:
     }
 
 
-def render_run(row: Row[Any], tenant: Tenant) -> dict[str, Any]:
+def render_run(row: Columns, tenant: Tenant) -> dict[str, Any]:
     document = row.document
     metrics = document.get("metrics") or empty_metrics(row.state)
     metrics = {

@@ -10,7 +10,6 @@ from starlette.responses import Response
 from flowservice.api.deps import Body, CurrentTenant, ServicesDep
 from flowservice.api.listing import list_query
 from flowservice.api.openapi import LIST_QUERY, documented
-from flowservice.api.reads import list_read, short_read
 from flowservice.api.responses import json_response
 from flowservice.api.schemas import ConnectionItems, ConnectionList, Count, Created, errors
 from flowservice.connections.fields import FIELDS
@@ -59,10 +58,11 @@ async def list_connections(
     request: Request, tenant: CurrentTenant, services: ServicesDep
 ) -> Response:
     query = list_query(request, FIELDS, services.settings)
+    reader = services.connections.reader
     if query.count:
-        count = await list_read(services, query, services.connections.count, tenant, query)
+        count = await reader.total(tenant, query)
         return json_response({"count": count})
-    page = await list_read(services, query, services.connections.list, tenant, query)
+    page = await reader.list(tenant, query)
     return json_response({"items": page.items, "_links": links("connections", page.next_token)})
 
 
@@ -70,7 +70,7 @@ async def list_connections(
 async def get_connection(
     connection_id: str, tenant: CurrentTenant, services: ServicesDep
 ) -> Response:
-    connection = await short_read(services, services.connections.get, tenant, connection_id)
+    connection = await services.connections.reader.get(tenant, connection_id)
     return json_response({"items": [connection]}, headers={"ETag": connection["etag"]})
 
 

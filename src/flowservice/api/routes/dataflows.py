@@ -11,7 +11,6 @@ from starlette.responses import Response
 from flowservice.api.deps import Body, CurrentTenant, ServicesDep
 from flowservice.api.listing import list_query
 from flowservice.api.openapi import RUN_LIST_QUERY, documented
-from flowservice.api.reads import list_read, short_read
 from flowservice.api.resource_routes import add_resource_routes
 from flowservice.api.responses import json_response
 from flowservice.api.schemas import Created, errors
@@ -53,7 +52,12 @@ def flow_action(
 async def list_runs(request: Request, tenant: CurrentTenant, services: ServicesDep) -> Response:
     """Newest first; `property=flowId==<id>` lists one flow's runs."""
     query = list_query(request, RUN_FIELDS, services.settings)
-    return await list_read(services, query, _runs, services, tenant, query)
+    reader = services.runs.reader
+    if query.count:
+        count = await reader.total(tenant, query)
+        return json_response({"count": count})
+    page = await reader.list(tenant, query)
+    return json_response({"items": page.items, "_links": links("runs", page.next_token)})
 
 
 @router.get("/flows/{flow_id}/runs", responses=errors(), tags=["runs"])
@@ -94,5 +98,5 @@ def create_run(tenant: CurrentTenant, services: ServicesDep, body: Body) -> Resp
 
 @router.get("/runs/{run_id}", responses=errors(), tags=["runs"])
 async def get_run(run_id: str, tenant: CurrentTenant, services: ServicesDep) -> Response:
-    run = await short_read(services, services.runs.reader.get, tenant, run_id)
+    run = await services.runs.reader.get(tenant, run_id)
     return json_response({"items": [run]})
