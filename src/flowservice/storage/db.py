@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from flowservice.errors import UserError
 from flowservice.storage import sqlite
 from flowservice.storage.async_reads import AsyncReads
+from flowservice.storage.compiled import Statements
 from flowservice.storage.readers import Readers, read_engine
 from flowservice.storage.rows import Columns
 from flowservice.storage.writelock import FifoLock
@@ -53,9 +54,8 @@ class Database:
         self.engine = _create_engine(self.url, self.dialect, pool_size)
         self._reads = read_engine(self.url, self.dialect, pool_size)
         self._readers = Readers(self._reads, keep=pool_size)
-        self._async_reads = (
-            None if self.local else AsyncReads(self.url, self.engine.dialect, ASYNC_READS)
-        )
+        self._statements = Statements(self._reads.dialect)
+        self._async_reads = None if self.local else AsyncReads(self.url, ASYNC_READS)
         self._writers = FifoLock()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -75,23 +75,29 @@ class Database:
         self, statement: Select[Any], values: Mapping[str, Any]
     ) -> Columns | None:
         """The first row of a short read, from the event loop (see ``fetch_all``)."""
-        if self._async_reads is None:
-            with self.read() as connection:
-                return connection.execute(statement, values).first()
-        return await self._async_reads.first(statement, values)
+        rows = await self.fetch_all(statement, values)
+        return rows[0] if rows else None
 
     async def fetch_all(
         self, statement: Select[Any], values: Mapping[str, Any]
     ) -> Sequence[Columns]:
-        """The rows of a short read (by key, one page), from the event loop.
+        """The rows of a short read (by key, one page, a count), from the event loop.
 
-        On SQLite it runs inline: a local read costs less than any hand-off. On PostgreSQL it
-        goes out on the loop's own connections (flowservice.storage.async_reads).
+        SQLAlchemy's statement, run on the driver's connection (flowservice.storage.compiled):
+        inline on SQLite, where a local read costs less than any hand-off; on PostgreSQL on
+        the loop's own connections (flowservice.storage.async_reads).
         """
-        if self._async_reads is None:
-            with self.read() as connection:
-                return connection.execute(statement, values).all()
-        return await self._async_reads.all(statement, values)
+        compiled = self._statements.compile(statement, values)
+        if self._async_reads is not None:
+            return await self._async_reads.fetch(compiled)
+        with self.read() as connection:
+            cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(compiled.sql, compiled.parameters)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        return compiled.records(rows)
 
     async def close_reads(self) -> None:
         """Close the event loop's read connections (on the loop, at shutdown)."""
