@@ -174,5 +174,5 @@ def test_unreachable_aws_is_a_failed_step_not_a_500(api: httpx.Client) -> None:
 def test_method_not_allowed_names_the_allowed_methods(api: httpx.Client) -> None:
     response = api.put("/connections")
     assert response.status_code == 405
-    assert "POST" in response.headers["allow"]
+    assert response.headers["allow"] == "GET, POST"  # every method of the path, not one route's
     assert error_code(response) == "1100-405"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from anyio import to_thread
-from fastapi import APIRouter, FastAPI
-from fastapi.routing import APIRoute
+from fastapi import FastAPI
 
 from flowservice import __version__
 from flowservice.api.docs_pages import install_docs_pages
@@ -28,6 +26,7 @@ from flowservice.api.routes import (
     ims,
     mapping_sets,
 )
+from flowservice.api.routing import mount
 from flowservice.logs import quiet_libraries
 from flowservice.services import Services
 from flowservice.settings import Settings
@@ -50,6 +49,14 @@ ROUTERS = (
     (datasets.router, CATALOG_PATH),
     (mapping_sets.router, CONVERSION_PATH),
     (export.router, EXPORT_PATH),
+)
+
+# The reads clients poll (scripts waiting on a run, consoles refreshing a list or a flow): matched
+# before the other routes (see flowservice.api.routing).
+POLLED = tuple(
+    f"{BASE_PATH}/{path}"
+    for resource in ("runs", "flows", "connections", "sourceConnections", "targetConnections")
+    for path in (resource, f"{resource}/{{id}}")
 )
 
 
@@ -81,35 +88,12 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.services = built
-    for router, prefix in ROUTERS:
-        _mount(app, router, prefix)
+    mount(app, ROUTERS, polled=POLLED)
     install_docs_pages(app)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-# What an APIRoute keeps of its declaration, to declare it again on the app.
-ROUTE_OPTIONS = tuple(
-    name
-    for name in inspect.signature(APIRoute.__init__).parameters
-    if name not in ("self", "path", "endpoint", "dependency_overrides_provider")
-)
-
-
-def _mount(app: FastAPI, router: APIRouter, prefix: str) -> None:
-    """Declare ``router``'s routes on the app itself, under ``prefix``.
-
-    Not ``include_router``: since FastAPI 0.16x an included router stays a nested router, and
-    each request is matched against every router before it and then again inside its own
-    (about 14 µs of a 175 µs read, docs/benchmarks.md). Declared on the app, routes are
-    matched once, in order, as they were when FastAPI copied them.
-    """
-    for route in router.routes:
-        assert isinstance(route, APIRoute), f"{route!r}: only API routes are mounted"
-        options = {name: getattr(route, name) for name in ROUTE_OPTIONS}
-        app.router.add_api_route(prefix + route.path, route.endpoint, **options)
 
 
 def _start_executor(services: Services) -> Any:

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Route
 
 from flowservice import codes
 from flowservice.api.responses import json_response
@@ -71,7 +72,21 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     message = messages.get(exc.status_code, str(exc.detail))
     response = render(request, FlowServiceError(f"1100-{exc.status_code}", message, title=message))
     response.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(_allowed(request))
     return response
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method some route answers on this path (Starlette names only the first route's)."""
+    path = request.url.path
+    methods = {
+        method
+        for route in request.app.router.routes
+        if isinstance(route, Route) and route.path_regex.match(path)
+        for method in route.methods or ()
+    }
+    return sorted(methods)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -20,6 +20,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from flowservice.api.routing import declared
+
 __all__ = ["LIST_QUERY", "RESOURCE_LIST_QUERY", "RUN_LIST_QUERY", "build_document", "documented"]
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
@@ -100,7 +102,8 @@ def build_document(
     """FastAPI's document, plus the parameters handlers read themselves and ``extra_models``
     (request bodies the handlers validate themselves). No 422 responses: a parameter FastAPI
     refuses is answered 400 (``flowservice.api.errors``), never 422."""
-    document = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    routes = declared(app)  # the routers' order, not the order they are matched in
+    document = get_openapi(title=app.title, version=app.version, routes=routes)
     paths = document.get("paths", {})
     for path, method, route in _routes(routers):
         operation = paths.get(path, {}).get(method)
