@@ -50,7 +50,11 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        db = Database(settings.sqlalchemy_url, pool_size=settings.threads)
+        db = Database(
+            settings.sqlalchemy_url,
+            pool_size=settings.threads,
+            read_connections=settings.read_connections,
+        )
         catalog = Catalog.load()
         vault = Vault(load_master_key(settings))
         # Every table whose records hold sealed secrets: key rotation re-seals them all.

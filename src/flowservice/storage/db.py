@@ -23,9 +23,6 @@ from flowservice.storage.writelock import FifoLock
 __all__ = ["Database", "normalize_url"]
 
 UNSUPPORTED_DATABASE = "0001-400"
-# Reads the event loop has out on PostgreSQL at once (each on its own connection): a read
-# waits a round trip of ~0.1 ms, so a few connections keep up with a saturated API process.
-ASYNC_READS = 8
 
 
 def normalize_url(url: str) -> str:
@@ -41,7 +38,7 @@ class Database:
 
     # As many connections as Starlette has worker threads (anyio's default limit is 40), so a
     # busy service never closes and reopens overflow connections.
-    def __init__(self, url: str, *, pool_size: int = 40) -> None:
+    def __init__(self, url: str, *, pool_size: int = 40, read_connections: int = 4) -> None:
         self.url = normalize_url(url)
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
@@ -55,7 +52,7 @@ class Database:
         self._reads = read_engine(self.url, self.dialect, pool_size)
         self._readers = Readers(self._reads, keep=pool_size)
         self._statements = Statements(self._reads.dialect)
-        self._async_reads = None if self.local else AsyncReads(self.url, ASYNC_READS)
+        self._async_reads = None if self.local else AsyncReads(self.url, read_connections)
         self._writers = FifoLock()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
