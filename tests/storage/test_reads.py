@@ -133,3 +133,26 @@ def test_a_loop_connection_the_server_dropped_is_replaced(
     dropped, answered, n = asyncio.run(read_twice())
     assert answered != dropped
     assert n == 0
+
+
+def test_statements_built_per_request_read_their_own_values(db: Database) -> None:
+    # Equivalent statements share one compilation (by SQLAlchemy's cache key); each must still
+    # send its own literal values, IN lists included.
+    with db.write() as session:
+        session.execute(text("INSERT INTO counters VALUES (5), (7)"))
+
+    async def read_each() -> list[list[int]]:
+        found = []
+        for wanted in ([5], [7], [0, 7], [0, 5, 7], [9]):
+            rows = await db.fetch_all(
+                select(COUNTERS.c.n).where(COUNTERS.c.n.in_(wanted)).order_by(COUNTERS.c.n), {}
+            )
+            found.append([row.n for row in rows])
+        one = await db.fetch_first(select(COUNTERS.c.n).where(COUNTERS.c.n == 7), {})
+        other = await db.fetch_first(select(COUNTERS.c.n).where(COUNTERS.c.n == 5), {})
+        await db.close_reads()
+        assert one is not None
+        assert other is not None
+        return [*found, [one.n, other.n]]
+
+    assert asyncio.run(read_each()) == [[5], [7], [0, 7], [0, 5, 7], [], [7, 5]]

@@ -53,37 +53,55 @@ class _Plan:
 
 
 class Statements:
-    """Select statements compiled for one dialect, each once (by identity)."""
+    """Select statements compiled for one dialect, each shape once.
+
+    Found by SQLAlchemy's cache key, as its own compiled cache does, so statements built per
+    request (SQL filters, counts) are compiled once too: compiling one costs ~3 times running it.
+    The key of a statement built once is computed once (SQLAlchemy memoizes it).
+    """
 
     def __init__(self, dialect: Dialect) -> None:
         self._dialect = dialect
-        self._plans: dict[Select[Any], _Plan] = {}
+        self._shapes: dict[Any, _Plan] = {}
 
     def compile(self, statement: Select[Any], values: Mapping[str, Any]) -> Compiled:
-        plan = self._plans.get(statement) or self._plan(statement)
-        # The statement's own bound values (filters built per request) and the caller's; IN
-        # lists become one parameter per value here, as when SQLAlchemy executes it.
-        expanded = plan.compiler.construct_expanded_state(dict(values))
-        parameters: Any = expanded.parameters
+        plan, extracted = self._by_shape(statement)
+        compiler = plan.compiler
+        # The statement's own bound values (filters, from the equivalent statement when the
+        # compiled one came from another) and the caller's; IN lists then become one parameter
+        # per value. What SQLAlchemy's Connection.execute does: construct_expanded_state, with
+        # the extracted parameters of a cached statement (which that method does not take).
+        parameters = compiler.construct_params(
+            dict(values), extracted_parameters=extracted, _no_postcompile=True
+        )
+        expanded = compiler._process_parameters_for_postcompile(parameters)
+        sent: Any = expanded.parameters
         if expanded.processors:
             processors = expanded.processors
-            parameters = {
+            sent = {
                 name: processors[name](value) if name in processors else value
-                for name, value in parameters.items()
+                for name, value in sent.items()
             }
         if expanded.positiontup is not None:
-            parameters = tuple(parameters[name] for name in expanded.positiontup)
-        return Compiled(expanded.statement, parameters, plan.names, plan.processors)
+            sent = tuple(sent[name] for name in expanded.positiontup)
+        return Compiled(expanded.statement, sent, plan.names, plan.processors)
 
-    def _plan(self, statement: Select[Any]) -> _Plan:
-        if len(self._plans) >= KEPT:
-            self._plans.clear()
+    def _by_shape(self, statement: Select[Any]) -> tuple[_Plan, Any]:
+        key = statement._generate_cache_key()
+        if key is None:  # a construct SQLAlchemy cannot cache: compiled each time
+            return self._plan(statement, None), None
+        plan = self._shapes.get(key.key)
+        if plan is None:
+            if len(self._shapes) >= KEPT:
+                self._shapes.clear()
+            plan = self._shapes[key.key] = self._plan(statement, key)
+        return plan, key.bindparams
+
+    def _plan(self, statement: Select[Any], key: Any) -> _Plan:
         dialect = self._dialect
         columns = statement.selected_columns
-        plan = _Plan(
-            statement.compile(dialect=dialect),
+        return _Plan(
+            statement.compile(dialect=dialect, cache_key=key),
             tuple(str(column.key) for column in columns),
             tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns),
         )
-        self._plans[statement] = plan
-        return plan
