@@ -20,7 +20,17 @@ from tests.support.databases import BACKENDS, database_url
 
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    with database_url(request.param, tmp_path) as url:
+    yield from counters_database(request.param, tmp_path)
+
+
+@pytest.fixture
+def server_db(tmp_path: Path) -> Iterator[Database]:
+    """A database behind a server, which can drop a connection (PostgreSQL)."""
+    yield from counters_database("postgresql", tmp_path)
+
+
+def counters_database(backend: str, folder: Path) -> Iterator[Database]:
+    with database_url(backend, folder) as url:
         database = Database(url, pool_size=4)
         with database.engine.begin() as connection:
             connection.execute(text("CREATE TABLE counters (n INTEGER NOT NULL)"))
@@ -70,10 +80,9 @@ def test_an_error_of_the_caller_keeps_the_connection(db: Database) -> None:
 
 
 def test_an_idle_connection_the_server_dropped_is_replaced(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    server_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if db.local:
-        pytest.skip("a SQLite file has no server to drop connections")
+    db = server_db
     dropped = backend_pid(db)
     with db.engine.connect() as admin:
         admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
@@ -111,10 +120,9 @@ def test_loop_reads_return_what_the_blocking_path_returns(db: Database) -> None:
 
 
 def test_a_loop_connection_the_server_dropped_is_replaced(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    server_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if db.local:
-        pytest.skip("SQLite reads run inline, on the blocking path")
+    db = server_db  # on SQLite reads run inline, on the blocking path's connections
     pid = select(func.pg_backend_pid().label("pid"))
 
     async def read_twice() -> tuple[int, int, int]:
