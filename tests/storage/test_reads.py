@@ -15,28 +15,19 @@ from sqlalchemy.exc import DBAPIError
 
 from flowservice.storage import readers
 from flowservice.storage.db import Database
-from tests.support.databases import BACKENDS, database_url
+from tests.storage.counters import counters_database
+from tests.support.databases import BACKENDS
 
 
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    yield from counters_database(request.param, tmp_path)
+    yield from counters_database(request.param, tmp_path, pool_size=4)
 
 
 @pytest.fixture
 def server_db(tmp_path: Path) -> Iterator[Database]:
     """A database behind a server, which can drop a connection (PostgreSQL)."""
-    yield from counters_database("postgresql", tmp_path)
-
-
-def counters_database(backend: str, folder: Path) -> Iterator[Database]:
-    with database_url(backend, folder) as url:
-        database = Database(url, pool_size=4)
-        with database.engine.begin() as connection:
-            connection.execute(text("CREATE TABLE counters (n INTEGER NOT NULL)"))
-            connection.execute(text("INSERT INTO counters VALUES (0)"))
-        yield database
-        database.dispose()
+    yield from counters_database("postgresql", tmp_path, pool_size=4)
 
 
 def read_n(db: Database) -> int:

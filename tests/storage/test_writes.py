@@ -13,18 +13,13 @@ from sqlalchemy import event, text
 
 from flowservice.storage.db import Database
 from flowservice.storage.writelock import FifoLock
-from tests.support.databases import BACKENDS, database_url
+from tests.storage.counters import counters_database
+from tests.support.databases import BACKENDS
 
 
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    with database_url(request.param, tmp_path) as url:
-        database = Database(url, pool_size=40)
-        with database.engine.begin() as connection:
-            connection.execute(text("CREATE TABLE counters (n INTEGER NOT NULL)"))
-            connection.execute(text("INSERT INTO counters VALUES (0)"))
-        yield database
-        database.dispose()
+    yield from counters_database(request.param, tmp_path, pool_size=40)
 
 
 def test_commit_and_rollback(db: Database) -> None:

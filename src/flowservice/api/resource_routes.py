@@ -14,13 +14,12 @@ from fastapi import APIRouter, Header, Request
 from starlette.responses import Response
 
 from flowservice.api.deps import Body, CurrentTenant, ServicesDep
-from flowservice.api.listing import list_query
+from flowservice.api.listing import list_query, list_response
 from flowservice.api.openapi import RESOURCE_LIST_QUERY, documented
 from flowservice.api.responses import json_response
 from flowservice.api.schemas import Created, errors
 from flowservice.resources.etags import parse_if_match
 from flowservice.resources.fields import Fields
-from flowservice.resources.listing import links
 from flowservice.services import Services
 
 __all__ = ["BASE", "add_resource_routes"]
@@ -52,12 +51,7 @@ def add_resource_routes(
         request: Request, tenant: CurrentTenant, services: ServicesDep
     ) -> Response:
         query = list_query(request, fields, services.settings)
-        reader = service(services).reader
-        if query.count:
-            count = await reader.total(tenant, query)
-            return json_response({"count": count})
-        page = await reader.list(tenant, query)
-        return json_response({"items": page.items, "_links": links(resource, page.next_token)})
+        return await list_response(service(services).reader, tenant, query, resource)
 
     def create(tenant: CurrentTenant, services: ServicesDep, body: Body) -> Response:
         created = service(services).create(tenant, body)

@@ -8,14 +8,13 @@ from fastapi import APIRouter, Header, Request
 from starlette.responses import Response
 
 from flowservice.api.deps import Body, CurrentTenant, ServicesDep
-from flowservice.api.listing import list_query
+from flowservice.api.listing import list_query, list_response
 from flowservice.api.openapi import LIST_QUERY, documented
 from flowservice.api.responses import json_response
 from flowservice.api.schemas import ConnectionItems, ConnectionList, Count, Created, errors
 from flowservice.connections.fields import FIELDS
 from flowservice.connections.schemas import ConnectionCreate, PatchOperation
 from flowservice.resources.etags import parse_if_match
-from flowservice.resources.listing import links
 
 router = APIRouter(tags=["connections"])
 
@@ -58,12 +57,7 @@ async def list_connections(
     request: Request, tenant: CurrentTenant, services: ServicesDep
 ) -> Response:
     query = list_query(request, FIELDS, services.settings)
-    reader = services.connections.reader
-    if query.count:
-        count = await reader.total(tenant, query)
-        return json_response({"count": count})
-    page = await reader.list(tenant, query)
-    return json_response({"items": page.items, "_links": links("connections", page.next_token)})
+    return await list_response(services.connections.reader, tenant, query, "connections")
 
 
 @router.get("/connections/{connection_id}", response_model=ConnectionItems, responses=errors())

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
 from flowservice.api.deps import Body, CurrentTenant, ServicesDep
-from flowservice.api.listing import list_query
+from flowservice.api.listing import list_query, list_response
 from flowservice.api.openapi import RUN_LIST_QUERY, documented
 from flowservice.api.resource_routes import add_resource_routes
 from flowservice.api.responses import json_response
@@ -17,10 +17,7 @@ from flowservice.api.schemas import Created, errors
 from flowservice.flows.tables import FLOW_FIELDS, SOURCE_FIELDS, TARGET_FIELDS
 from flowservice.resources.etags import optional_if_match
 from flowservice.resources.filters import parse_filter
-from flowservice.resources.listing import ListQuery, links
 from flowservice.runs.service import RUN_FIELDS
-from flowservice.services import Services
-from flowservice.tenancy import Tenant
 
 router = APIRouter()
 
@@ -52,20 +49,15 @@ def flow_action(
 async def list_runs(request: Request, tenant: CurrentTenant, services: ServicesDep) -> Response:
     """Newest first; `property=flowId==<id>` lists one flow's runs."""
     query = list_query(request, RUN_FIELDS, services.settings)
-    reader = services.runs.reader
-    if query.count:
-        count = await reader.total(tenant, query)
-        return json_response({"count": count})
-    page = await reader.list(tenant, query)
-    return json_response({"items": page.items, "_links": links("runs", page.next_token)})
+    return await list_response(services.runs.reader, tenant, query, "runs")
 
 
 @router.get("/flows/{flow_id}/runs", responses=errors(), tags=["runs"])
-def list_flow_runs(
+async def list_flow_runs(
     flow_id: str, request: Request, tenant: CurrentTenant, services: ServicesDep
 ) -> Response:
     """Beyond: the same as `GET /runs?property=flowId==<id>`."""
-    services.flows.reader.require(tenant, flow_id)
+    await services.flows.reader.get(tenant, flow_id)  # 404 unless the flow exists
     query = list_query(request, RUN_FIELDS, services.settings)
     by_flow = f"flowId=={flow_id}"
     query = replace(
@@ -73,15 +65,7 @@ def list_flow_runs(
         properties=(*query.properties, by_flow),
         filters=(*query.filters, parse_filter(by_flow, RUN_FIELDS)),
     )
-    return _runs(services, tenant, query)
-
-
-def _runs(services: Services, tenant: Tenant, query: ListQuery) -> Response:
-    reader = services.runs.reader
-    if query.count:
-        return json_response({"count": reader.count(tenant, query)})
-    page = reader.page(tenant, query)
-    return json_response({"items": page.items, "_links": links("runs", page.next_token)})
+    return await list_response(services.runs.reader, tenant, query, "runs")
 
 
 @router.post("/runs", status_code=201, responses=errors(), tags=["runs"])
