@@ -21,7 +21,7 @@ from flowservice.storage.rows import Record
 
 __all__ = ["Compiled", "Statements"]
 
-KEPT = 256  # statements built per request (SQL filters) must not pile up
+KEPT = 256  # shapes (one per combination of SQL filters and order) must not pile up
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +31,10 @@ class Compiled:
     sql: str
     parameters: Any  # a tuple (positional paramstyles) or a dict
     names: tuple[str, ...]
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    processed: tuple[tuple[str, Callable[[Any], Any]], ...]  # the columns that need converting
 
     def records(self, rows: Sequence[Sequence[Any]]) -> list[Record]:
-        names = self.names
-        processed = [(n, p) for n, p in zip(names, self.processors, strict=True) if p is not None]
+        names, processed = self.names, self.processed
         records = []
         for row in rows:
             values = dict(zip(names, row, strict=True))
@@ -49,7 +48,7 @@ class Compiled:
 class _Plan:
     compiler: SQLCompiler
     names: tuple[str, ...]
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    processed: tuple[tuple[str, Callable[[Any], Any]], ...]
 
 
 class Statements:
@@ -84,7 +83,7 @@ class Statements:
             }
         if expanded.positiontup is not None:
             sent = tuple(sent[name] for name in expanded.positiontup)
-        return Compiled(expanded.statement, sent, plan.names, plan.processors)
+        return Compiled(expanded.statement, sent, plan.names, plan.processed)
 
     def _by_shape(self, statement: Select[Any]) -> tuple[_Plan, Any]:
         key = statement._generate_cache_key()
@@ -100,8 +99,7 @@ class Statements:
     def _plan(self, statement: Select[Any], key: Any) -> _Plan:
         dialect = self._dialect
         columns = statement.selected_columns
-        return _Plan(
-            statement.compile(dialect=dialect, cache_key=key),
-            tuple(str(column.key) for column in columns),
-            tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns),
-        )
+        names = tuple(str(column.key) for column in columns)
+        processors = (c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+        processed = tuple((n, p) for n, p in zip(names, processors, strict=True) if p is not None)
+        return _Plan(statement.compile(dialect=dialect, cache_key=key), names, processed)
