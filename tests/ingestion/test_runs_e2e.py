@@ -132,6 +132,12 @@ def _rows(engine: LiveServer, dataset_id: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: json.dumps(r, default=str, sort_keys=True))
 
 
+def _listed_flows(api: httpx.Client) -> dict[str, dict[str, Any]]:
+    response = api.get("/flows", params={"limit": 100})
+    assert response.status_code == 200, response.text
+    return {flow["id"]: flow for flow in response.json()["items"]}
+
+
 def test_a_csv_folder_into_a_new_dataset_once(
     engine: LiveServer, clients: tuple[httpx.Client, httpx.Client], s3_server: S3Server
 ) -> None:
@@ -149,6 +155,7 @@ def test_a_csv_folder_into_a_new_dataset_once(
     flow_id, dataset = _flow(
         api, catalog, s3_server, bucket, f"/{bucket}/in/*.csv", {"format": "delimited"}
     )
+    assert flow_id in _listed_flows(api)  # its rendering is kept from here
     run = _run(api, flow_id)
     assert run["metrics"]["statusSummary"]["status"] == "success", run
     assert run["metrics"]["recordSummary"] == {
@@ -167,6 +174,7 @@ def test_a_csv_folder_into_a_new_dataset_once(
     assert len(_rows(engine, dataset)) == 3
     flow = item(api, f"/flows/{flow_id}")
     assert flow["lastRunDetails"]["state"] == "success"
+    assert _listed_flows(api)[flow_id] == flow  # lastRunDetails gave the flow a new etag
     [batch] = catalog.get("/batches", params={"dataSet": dataset}).json().values()
     assert batch["status"] == "success"
     assert batch["tags"]["flowId"] == [flow_id]

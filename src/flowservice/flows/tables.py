@@ -21,7 +21,11 @@ __all__ = [
 
 SOURCES = TenantTable(SourceConnection.__table__)  # type: ignore[arg-type]
 TARGETS = TenantTable(TargetConnection.__table__)  # type: ignore[arg-type]
-FLOWS = TenantTable(Flow.__table__)  # type: ignore[arg-type]
+# The scheduler's plan of the flow; the wire shows the schedule as sent (document).
+FLOWS = TenantTable(
+    Flow.__table__,  # type: ignore[arg-type]
+    unshown=frozenset({"schedule", "next_run_at"}),
+)
 
 _COMMON = (
     Field("id", "id"),

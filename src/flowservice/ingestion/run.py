@@ -44,6 +44,7 @@ from flowservice.ingestion.report import (
 )
 from flowservice.ingestion.selection import Window, select_files, split_path
 from flowservice.ingestion.writer import Committed, committed_run, committed_version, write_once
+from flowservice.resources.updates import new_etag
 from flowservice.runs.queue import Claim, finish
 from flowservice.runs.service import RUNS
 from flowservice.storage.models import IngestedFile, RunSelection
@@ -471,7 +472,13 @@ def _record(services: Services, context: _Context, outcome: Outcome) -> None:
 def _last_run(
     services: Services, tenant: Tenant, flow_id: str, run_id: str, outcome: Outcome
 ) -> None:
-    """``lastRunDetails`` on the flow; not an edit of the flow, so its etag stays."""
+    """``lastRunDetails`` on the flow, with a new etag like every write of what the flow shows.
+
+    Not an edit by a client (``updatedAt`` and ``updatedBy`` stay), but a new version of the
+    document: the contract's etags are Cosmos DB's, which change with every write, and a PATCH
+    computed from the flow as it was before this write then gets ``1404-412`` instead of writing
+    the old ``lastRunDetails`` back; kept renderings stay right (flowservice.resources.rendered).
+    """
     t = FLOWS.table
     details = {
         "id": run_id,
@@ -487,5 +494,5 @@ def _last_run(
             session.execute(
                 update(t)
                 .where(t.c.id == flow_id)
-                .values(document={**row.document, "lastRunDetails": details})
+                .values(document={**row.document, "lastRunDetails": details}, etag=new_etag())
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,10 +186,19 @@ def _valid_key(value: Any, last_id: Any, order: Order) -> bool:
     return type(value) is int and INT64_MIN <= value <= INT64_MAX
 
 
-def cut(rows: Sequence[Any], query: ListQuery) -> tuple[list[Any], str | None]:
-    """A page of ``rows`` (fetched with one extra) and the token for the next, if any."""
+def cut(
+    rows: Sequence[Any],
+    query: ListQuery,
+    position: Callable[[Any], tuple[Any, str]] | None = None,
+) -> tuple[list[Any], str | None]:
+    """A page of ``rows`` (fetched with one extra) and the token for the next, if any.
+
+    ``position`` gives a row's (order key, id); by default its order column and id attributes.
+    """
     page = list(rows[: query.limit])
     if len(rows) <= query.limit:
         return page, None
     last = page[-1]
+    if position is not None:
+        return page, query.next_token(position(last))
     return page, query.next_token((getattr(last, query.order.column), last.id))

@@ -51,17 +51,24 @@ def valid_uuid(value: str) -> bool:
 
 
 class TenantTable:
-    """``table`` must have ``id``, ``org_id``, ``sandbox_id`` and ``etag`` columns."""
+    """``table`` must have ``id``, ``org_id``, ``sandbox_id`` and ``etag`` columns.
+
+    ``hidden`` columns are read only on request (sealed secrets); ``unshown`` ones are read but
+    no rendering shows them (a run's lease), so a write of only these needs no new etag
+    (flowservice.resources.rendered).
+    """
 
     def __init__(
         self,
         table: Table,
         *,
         hidden: frozenset[str] = frozenset(),
+        unshown: frozenset[str] = frozenset(),
         valid_id: Callable[[str], bool] = valid_uuid,
     ) -> None:
         self.table = table
         self.valid_id = valid_id
+        self.unshown = hidden | unshown
         # What reads render; hidden columns (sealed secrets) only on request.
         self.public = [c for c in table.c if c.name not in hidden]
         # The caller's org and sandbox as bind parameters, for statements built once.
@@ -71,7 +78,7 @@ class TenantTable:
         )
         self._get_public = self._by_id(*self.public)
         self._get_all = self._by_id(*table.c)
-        self._plain_pages: dict[tuple[str, bool, bool], Select[Any]] = {}
+        self._plain_pages: dict[tuple[str, bool, bool, bool], Select[Any]] = {}
 
     def _by_id(self, *columns: Any) -> Select[Any]:
         return select(*columns).where(self.table.c.id == bindparam("id"), *self._scope)
@@ -171,22 +178,41 @@ class TenantTable:
         self, tenant: Tenant, query: ListQuery, after: tuple[Any, str] | None, limit: int
     ) -> Statement:
         """The read of ``limit`` rows in the query's order (SQL filters only), after ``after``."""
+        return self._page_statement(query, after is not None), self._page_values(
+            tenant, after, limit
+        )
+
+    def versions_read(
+        self, tenant: Tenant, query: ListQuery, after: tuple[Any, str] | None, limit: int
+    ) -> Statement:
+        """``page_read``'s rows as their ``(id, etag, order key)`` only: what a page costs to
+        read when its rows are already rendered (flowservice.resources.rendered)."""
+        statement = self._page_statement(query, after is not None, versions=True)
+        return statement, self._page_values(tenant, after, limit)
+
+    def _page_values(
+        self, tenant: Tenant, after: tuple[Any, str] | None, limit: int
+    ) -> dict[str, Any]:
         values = {"org": tenant.org_id, "sandbox": tenant.sandbox_id, "limit": limit}
         if after is not None:
             values["after_key"], values["after_id"] = after
-        return self._page_statement(query, after is not None), values
+        return values
 
-    def _page_statement(self, query: ListQuery, after: bool) -> Select[Any]:
+    def _page_statement(
+        self, query: ListQuery, after: bool, *, versions: bool = False
+    ) -> Select[Any]:
         """A page's statement; without SQL filters built once per order and reused (building
         and cache-keying one per request cost a quarter of a 50-row page)."""
         order, filters = query.order, query.sql_filters
-        key = (order.column, order.descending, after)
+        key = (order.column, order.descending, after, versions)
         if not filters and key in self._plain_pages:
             return self._plain_pages[key]
         t = self.table
         column = t.c[order.column]
         keys = (column.desc(), t.c.id.desc()) if order.descending else (column, t.c.id)
-        statement = select(*self.public).where(*self._scope, *(f.sql(t) for f in filters))
+        # Labelled, so it is selected even when it is the id.
+        selected = (t.c.id, t.c.etag, column.label("order_key")) if versions else self.public
+        statement = select(*selected).where(*self._scope, *(f.sql(t) for f in filters))
         if after:
             position = tuple_(column, t.c.id)
             bound = tuple_(

@@ -4,7 +4,9 @@ A claim takes a ``scheduled`` run whose ``not_before`` has come, or an ``inProgr
 lease has expired (its worker died), bumps ``attempt`` and sets a lease, in one compare-and-swap
 ``UPDATE`` on ``(id, attempt)``: of racing workers exactly one wins. A flow has at most one run in
 progress. Every later write of the run names the attempt it holds, so a worker that lost its lease
-writes nothing (engine notes §3.3). Next issue: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and
+writes nothing (engine notes §3.3). A write that changes what the run shows (its state, metrics)
+gives it a new etag, as every such write does (flowservice.resources.rendered); the heartbeat,
+which moves only the lease, does not. Next issue: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and
 ``BEGIN IMMEDIATE`` on SQLite for many workers; the interface stays.
 """
 
@@ -59,6 +61,7 @@ def claim(db: Database, worker: str, lease_ms: int) -> Claim | None:
             "lease_owner": worker,
             "lease_expires_at": now + lease_ms,
             "updated_at": now,
+            "etag": new_etag(),
         }
         with db.write() as session:
             won = session.execute(

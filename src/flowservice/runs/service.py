@@ -33,7 +33,14 @@ from flowservice.tenancy import Tenant
 
 __all__ = ["RUN_FIELDS", "RunService"]
 
-RUNS = TenantTable(Run.__table__)  # type: ignore[arg-type]
+# The queue's bookkeeping: what a worker holds and when, never on the wire.
+RUNS = TenantTable(
+    Run.__table__,  # type: ignore[arg-type]
+    unshown=frozenset(
+        {"seq", "trigger", "attempt", "lease_owner", "lease_expires_at", "not_before",
+         "window_start", "window_end"}
+    ),
+)  # fmt: skip
 RUN_FIELDS = Fields.of(
     "runs",
     [

@@ -24,7 +24,6 @@ from sqlalchemy.engine import make_url
 
 from flowservice.storage import readers
 from flowservice.storage.compiled import Compiled
-from flowservice.storage.rows import Record
 
 __all__ = ["AsyncReads"]
 
@@ -39,7 +38,8 @@ class AsyncReads:
         self._slots = asyncio.Semaphore(size)
         self._idle: deque[tuple[psycopg.AsyncConnection[Any], float]] = deque()
 
-    async def fetch(self, statement: Compiled) -> list[Record]:
+    async def fetch(self, statement: Compiled) -> list[tuple[Any, ...]]:
+        """The statement's rows as psycopg returns them (JSON decoded, nothing else converted)."""
         self._bind_to_running_loop()
         async with self._slots:
             connection = await self._take()
@@ -50,7 +50,7 @@ class AsyncReads:
                 await connection.close()  # whatever went wrong, it is not lent again
                 raise
             self._idle.append((connection, time.monotonic()))
-        return statement.records(rows)
+        return rows
 
     async def close(self) -> None:
         while self._idle:

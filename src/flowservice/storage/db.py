@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import Connection, Engine, Select, create_engine, event
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from flowservice.errors import UserError
 from flowservice.storage import sqlite
 from flowservice.storage.async_reads import AsyncReads
-from flowservice.storage.compiled import Statements
+from flowservice.storage.compiled import Compiled, Statements
 from flowservice.storage.readers import Readers, read_engine
 from flowservice.storage.rows import Columns
 from flowservice.storage.writelock import FifoLock
@@ -85,16 +85,28 @@ class Database:
         the loop's own connections (flowservice.storage.async_reads).
         """
         compiled = self._statements.compile(statement, values)
+        return compiled.records(await self._fetch(compiled))
+
+    async def fetch_tuples(
+        self, statement: Select[Any], values: Mapping[str, Any]
+    ) -> Sequence[tuple[Any, ...]]:
+        """``fetch_all``'s rows as the driver's tuples, in the statement's column order, for
+        statements whose columns need no converting (ids, strings, integers)."""
+        compiled = self._statements.compile(statement, values)
+        assert not compiled.processed, "these columns need converting: use fetch_all"
+        return await self._fetch(compiled)
+
+    async def _fetch(self, compiled: Compiled) -> list[tuple[Any, ...]]:
         if self._async_reads is not None:
             return await self._async_reads.fetch(compiled)
         with self.read() as connection:
             cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:
                 cursor.execute(compiled.sql, compiled.parameters)
-                rows = cursor.fetchall()
+                rows = cast(list[tuple[Any, ...]], cursor.fetchall())
             finally:
                 cursor.close()
-        return compiled.records(rows)
+        return rows
 
     async def close_reads(self) -> None:
         """Close the event loop's read connections (on the loop, at shutdown)."""
