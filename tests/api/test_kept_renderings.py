@@ -1,11 +1,13 @@
 """List pages answer kept renderings only while they are true (flowservice.resources.rendered).
 
 Every list is read once first, so its renderings are kept; after each kind of write the list
-must show exactly what a read by id shows.
+must show exactly what a read by id shows. The module has a server of its own: a test claims
+runs from the queue, which must hold only this module's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,8 +17,10 @@ from sqlalchemy import select, update
 from flowservice.resources.rendered import RenderedRows, UnversionedWrite
 from flowservice.runs import queue
 from flowservice.runs.service import RUNS
+from tests.conftest import make_settings
+from tests.support.databases import BACKENDS, database_url
 from tests.support.dataflows import Dataflow, created_id, dataflow, item
-from tests.support.live import LiveServer
+from tests.support.live import LiveServer, live_server
 
 LISTED = ("/connections", "/sourceConnections", "/targetConnections", "/flows", "/runs")
 
@@ -31,6 +35,18 @@ def assert_lists_show_reads(api: httpx.Client) -> None:
     for path in LISTED:
         for resource_id, found in listed(api, path).items():
             assert found == item(api, f"{path}/{resource_id}"), path
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    home = tmp_path_factory.mktemp(f"kept-{request.param}")
+    with (
+        database_url(request.param, home) as url,
+        live_server(make_settings(home, url), request.param) as server,
+    ):
+        yield server
 
 
 @pytest.fixture

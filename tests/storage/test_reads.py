@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, column, func, select, table, text
+from sqlalchemy import bindparam, column, func, make_url, select, table, text
 from sqlalchemy.exc import DBAPIError
 
 from flowservice.storage import readers
+from flowservice.storage.async_reads import connect_arguments
 from flowservice.storage.db import Database
 from tests.storage.counters import counters_database
 from tests.support.databases import BACKENDS
@@ -155,3 +156,42 @@ def test_statements_built_per_request_read_their_own_values(db: Database) -> Non
         return [*found, [one.n, other.n]]
 
     assert asyncio.run(read_each()) == [[5], [7], [0, 7], [0, 5, 7], [], [7, 5]]
+
+
+def test_loop_reads_on_postgresql_take_the_urls_settings_and_stay_read_only(
+    server_db: Database,
+) -> None:
+    # libpq's connect_timeout and options are translated for asyncpg; the rest is its own.
+    url = make_url(server_db.url).update_query_dict(
+        {"connect_timeout": "5", "options": "-c statement_timeout=1234 -cwork_mem=8MB"}
+    )
+    db = Database(url.render_as_string(hide_password=False), pool_size=2)
+    settings = select(
+        func.current_setting("statement_timeout").label("timeout"),
+        func.current_setting("work_mem").label("work_mem"),
+        func.current_setting("default_transaction_read_only").label("read_only"),
+    )
+
+    async def read() -> Any:
+        row = await db.fetch_first(settings, {})
+        await db.close_reads()
+        return row
+
+    try:
+        row = asyncio.run(read())
+    finally:
+        db.dispose()
+    assert row is not None
+    assert (row.timeout, row.work_mem, row.read_only) == ("1234ms", "8MB", "on")
+
+
+def test_connect_arguments_keep_what_asyncpg_reads_itself() -> None:
+    dsn, options = connect_arguments(
+        "postgresql+psycopg://u:p%40ss@db.example:6543/app?sslmode=require&connect_timeout=3"
+        "&application_name=fs&options=-c%20search_path%3Dflow"
+    )
+    assert dsn == "postgresql://u:p%40ss@db.example:6543/app?application_name=fs&sslmode=require"
+    assert options == {
+        "timeout": 3.0,
+        "server_settings": {"default_transaction_read_only": "on", "search_path": "flow"},
+    }

@@ -1,4 +1,4 @@
-"""Short reads on PostgreSQL from the event loop: psycopg's async connections, kept open.
+"""Short reads on PostgreSQL from the event loop: asyncpg connections, kept open.
 
 A read by key or one keyset page on PostgreSQL is a network round trip. Sent from a worker
 thread, each one also paid the hop to the thread and back and the GIL hand-offs between the
@@ -6,48 +6,54 @@ loop and the thread; the API process spent most of a read's CPU there (docs/benc
 ``GET /connections/{id}`` at ~1,700 req/s through threads, ~2,700 from the loop). Here the
 loop sends the statement itself and serves other requests while it waits.
 
-The statements are SQLAlchemy's own (the ones the sync path runs), compiled once for
-PostgreSQL (flowservice.storage.compiled); psycopg decodes JSON with orjson, as the engine does.
+On asyncpg, not psycopg (which every other statement of the service goes through): a read
+costs the API process ~78 µs of CPU on asyncpg against ~118 µs on psycopg's async connections
+here (4 at once, loopback), and ``GET /connections/{id}`` ran 1.3-1.45 times faster in paired
+rounds (docs/benchmarks.md). The statements are SQLAlchemy's own, compiled once for asyncpg's
+dialect (flowservice.storage.compiled); JSON is decoded with orjson, as the engine does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import shlex
 import time
 from collections import deque
 from typing import Any
 
+import asyncpg
 import orjson
-import psycopg
-from psycopg.types.json import set_json_loads
-from sqlalchemy.engine import make_url
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.engine import Dialect, make_url
 
 from flowservice.storage import readers
 from flowservice.storage.compiled import Compiled
 
-__all__ = ["AsyncReads"]
+__all__ = ["AsyncReads", "connect_arguments"]
+
+READ_ONLY = {"default_transaction_read_only": "on"}
 
 
 class AsyncReads:
     """At most ``size`` reads at once, each on a connection of its own, kept between reads."""
 
     def __init__(self, url: str, size: int) -> None:
-        self._conninfo = make_url(url).set(drivername="postgresql").render_as_string(False)
+        self._dsn, self._connect_options = connect_arguments(url)
         self._size = size
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots = asyncio.Semaphore(size)
-        self._idle: deque[tuple[psycopg.AsyncConnection[Any], float]] = deque()
+        self._idle: deque[tuple[asyncpg.Connection, float]] = deque()
+        self.dialect: Dialect = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
     async def fetch(self, statement: Compiled) -> list[tuple[Any, ...]]:
-        """The statement's rows as psycopg returns them (JSON decoded, nothing else converted)."""
+        """The statement's rows as asyncpg returns them (JSON decoded, nothing else converted)."""
         self._bind_to_running_loop()
         async with self._slots:
             connection = await self._take()
             try:
-                cursor = await connection.execute(statement.sql, statement.parameters)
-                rows = await cursor.fetchall()
+                rows: list[Any] = await connection.fetch(statement.sql, *statement.parameters)
             except BaseException:
-                await connection.close()  # whatever went wrong, it is not lent again
+                connection.terminate()  # whatever went wrong, it is not lent again
                 raise
             self._idle.append((connection, time.monotonic()))
         return rows
@@ -65,28 +71,53 @@ class AsyncReads:
             return
         while self._idle:
             connection, _ = self._idle.pop()
-            connection.pgconn.finish()
+            connection.terminate()
         self._slots = asyncio.Semaphore(self._size)
         self._loop = loop
 
-    async def _take(self) -> psycopg.AsyncConnection[Any]:
+    async def _take(self) -> asyncpg.Connection:
         while self._idle:
             connection, since = self._idle.pop()
             if time.monotonic() - since < readers.IDLE_PING_SECONDS or await _alive(connection):
                 return connection
-            await connection.close()
-        connection = await psycopg.AsyncConnection.connect(
-            self._conninfo,
-            autocommit=True,
-            options="-c default_transaction_read_only=on",
+            connection.terminate()
+        connection = await asyncpg.connect(self._dsn, **self._connect_options)
+        # The service's JSON columns are PostgreSQL ``json``; reads never send JSON.
+        await connection.set_type_codec(
+            "json", schema="pg_catalog", encoder=_json_text, decoder=orjson.loads
         )
-        set_json_loads(orjson.loads, connection)
         return connection
 
 
-async def _alive(connection: psycopg.AsyncConnection[Any]) -> bool:
+def connect_arguments(url: str) -> tuple[str, dict[str, Any]]:
+    """asyncpg's DSN and options for the service's database URL (a libpq URL for psycopg).
+
+    asyncpg takes the libpq parameters of connections and TLS from the URL itself and sends any
+    other as a server setting, so the two libpq-only ones are translated: ``connect_timeout``
+    (seconds) and ``options`` (``-c name=value`` settings).
+    """
+    parsed = make_url(url).set(drivername="postgresql")
+    query = dict(parsed.query)
+    options: dict[str, Any] = {"server_settings": dict(READ_ONLY)}
+    if "connect_timeout" in query:
+        options["timeout"] = float(str(query.pop("connect_timeout")))
+    if "options" in query:
+        words = shlex.split(str(query.pop("options")))
+        settings = [w[2:] if w.startswith("-c") and len(w) > 2 else w for w in words if w != "-c"]
+        for setting in settings:
+            name, _, value = setting.partition("=")
+            options["server_settings"].setdefault(name.strip(), value.strip())
+    dsn = parsed.set(query=query).render_as_string(hide_password=False)
+    return dsn, options
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+async def _alive(connection: asyncpg.Connection) -> bool:
     try:
         await connection.execute("SELECT 1")
-    except psycopg.Error:
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
         return False
     return True

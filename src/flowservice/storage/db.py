@@ -51,8 +51,10 @@ class Database:
         self.engine = _create_engine(self.url, self.dialect, pool_size)
         self._reads = read_engine(self.url, self.dialect, pool_size)
         self._readers = Readers(self._reads, keep=pool_size)
-        self._statements = Statements(self._reads.dialect)
         self._async_reads = None if self.local else AsyncReads(self.url, read_connections)
+        self._statements = Statements(
+            self._reads.dialect if self._async_reads is None else self._async_reads.dialect
+        )
         self._writers = FifoLock()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
