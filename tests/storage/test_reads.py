@@ -188,7 +188,7 @@ def test_loop_reads_on_postgresql_take_the_urls_settings_and_stay_read_only(
 def test_connect_arguments_keep_what_asyncpg_reads_itself() -> None:
     dsn, options = connect_arguments(
         "postgresql+psycopg://u:p%40ss@db.example:6543/app?sslmode=require&connect_timeout=3"
-        "&application_name=fs&options=-c%20search_path%3Dflow"
+        "&application_name=fs&options=-c%20search_path%3Dflow&keepalives_idle=30"
     )
     assert dsn == "postgresql://u:p%40ss@db.example:6543/app?application_name=fs&sslmode=require"
     assert options == {

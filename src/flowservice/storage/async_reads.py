@@ -32,6 +32,12 @@ from flowservice.storage.compiled import Compiled
 __all__ = ["AsyncReads", "connect_arguments"]
 
 READ_ONLY = {"default_transaction_read_only": "on"}
+# libpq connection parameters asyncpg does not know (it would send them as server settings).
+LIBPQ_ONLY = frozenset({
+    "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+    "tcp_user_timeout", "hostaddr", "channel_binding", "gssencmode", "requirepeer",
+    "load_balance_hosts", "fallback_application_name", "sslcompression",
+})  # fmt: skip
 
 
 class AsyncReads:
@@ -93,11 +99,12 @@ def connect_arguments(url: str) -> tuple[str, dict[str, Any]]:
     """asyncpg's DSN and options for the service's database URL (a libpq URL for psycopg).
 
     asyncpg takes the libpq parameters of connections and TLS from the URL itself and sends any
-    other as a server setting, so the two libpq-only ones are translated: ``connect_timeout``
-    (seconds) and ``options`` (``-c name=value`` settings).
+    other as a server setting, so the libpq-only ones are translated (``connect_timeout`` in
+    seconds, ``options`` of ``-c name=value`` settings) or left to psycopg (TCP keepalives and
+    the like, which a server would refuse as settings).
     """
     parsed = make_url(url).set(drivername="postgresql")
-    query = dict(parsed.query)
+    query = {k: v for k, v in parsed.query.items() if k not in LIBPQ_ONLY}
     options: dict[str, Any] = {"server_settings": dict(READ_ONLY)}
     if "connect_timeout" in query:
         options["timeout"] = float(str(query.pop("connect_timeout")))
