@@ -12,8 +12,9 @@ has not kept (docs/benchmarks.md).
 Kept as their JSON, so a kept rendering can neither be changed by a caller nor cost encoding
 again; bounded by size, the oldest dropped first.
 
-The rule is checked where it could be broken: an ``UPDATE`` of a table whose renderings are
-kept that sets a shown column and no etag fails (``versioned``), whoever sends it.
+The rule is checked where it could be broken: a SQLAlchemy ``UPDATE`` of a table whose
+renderings are kept that sets a shown column and no etag fails (``versioned``), from whichever
+module it comes. (Textual SQL is not checked; the service sends none to these tables.)
 """
 
 from __future__ import annotations
