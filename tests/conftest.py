@@ -28,6 +28,7 @@ def make_settings(home: Path, database: str, **overrides: object) -> Settings:
         "source_read_timeout": 10,
         # Runs stay as POST /runs made them unless a test starts the executor itself.
         "worker": False,
+        "scheduler": False,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -43,6 +44,20 @@ def live(
     with (
         database_url(backend, home) as url,
         live_server(make_settings(home, url), backend) as server,
+    ):
+        yield server
+
+
+def own_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, **overrides: object
+) -> Iterator[LiveServer]:
+    """A server of a module's own (``request.param`` the back end), for tests that act on the
+    whole store (claiming from the queue, ticking the scheduler)."""
+    backend: str = request.param
+    home = tmp_path_factory.mktemp(f"own-{backend}")
+    with (
+        database_url(backend, home) as url,
+        live_server(make_settings(home, url, **overrides), backend) as server,
     ):
         yield server
 

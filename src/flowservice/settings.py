@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     test_timeout: float = Field(default=20.0, gt=0)
 
     # Running flows
+    scheduler: bool = True
+    scheduler_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     worker: bool = True
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     run_lease_seconds: float = Field(default=30.0, ge=2)

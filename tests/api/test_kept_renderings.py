@@ -17,10 +17,10 @@ from sqlalchemy import select, update
 from flowservice.resources.rendered import RenderedRows, UnversionedWrite
 from flowservice.runs import queue
 from flowservice.runs.service import RUNS
-from tests.conftest import make_settings
-from tests.support.databases import BACKENDS, database_url
+from tests.conftest import own_server
+from tests.support.databases import BACKENDS
 from tests.support.dataflows import Dataflow, created_id, dataflow, item
-from tests.support.live import LiveServer, live_server
+from tests.support.live import LiveServer
 
 LISTED = ("/connections", "/sourceConnections", "/targetConnections", "/flows", "/runs")
 
@@ -41,12 +41,7 @@ def assert_lists_show_reads(api: httpx.Client) -> None:
 def live(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    home = tmp_path_factory.mktemp(f"kept-{request.param}")
-    with (
-        database_url(request.param, home) as url,
-        live_server(make_settings(home, url), request.param) as server,
-    ):
-        yield server
+    yield from own_server(request, tmp_path_factory)
 
 
 @pytest.fixture

@@ -70,8 +70,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         # Blocking work (store reads, S3 calls) runs on this many threads. More threads than
         # the GIL can feed only add switching: short store reads go faster with fewer.
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        scheduler = _start_scheduler(built) if settings.scheduler else None
         executor = _start_executor(built) if settings.worker else None
         yield
+        if scheduler is not None:
+            scheduler.stop()
         if executor is not None:
             executor.stop()
         await built.db.close_reads()
@@ -94,6 +97,17 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     install_error_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _start_scheduler(services: Services) -> Any:
+    """The in-process scheduler (``FLOWSERVICE_SCHEDULER``): replicas may all run one."""
+    from flowservice.scheduling.scheduler import Scheduler
+
+    scheduler = Scheduler(
+        services.db, services.settings.scheduler_poll_seconds, services.runs.created.set
+    )
+    scheduler.start()
+    return scheduler
 
 
 def _start_executor(services: Services) -> Any:

@@ -191,7 +191,8 @@ class FlowService:
                 "flow_spec_id": spec.id, "flow_spec_version": spec.version, "state": "enabled",
                 "source_connection_id": linked.source.id, "target_connection_id": linked.target.id,
                 "document": document, "schedule": schedule.to_document(),
-                "next_run_at": _next_run(schedule, now),
+                # The first slot is the start time, even one a moment past (within the grace).
+                "next_run_at": schedule.start_time * 1000,
             })  # fmt: skip
         return Written(flow_id, quote_etag(etag))
 

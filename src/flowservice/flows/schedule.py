@@ -56,6 +56,19 @@ class Schedule:
         steps = -(-(epoch_seconds - self.start_time) // period)
         return self.start_time + steps * period
 
+    def slot_at_or_before(self, epoch_seconds: int) -> int | None:
+        """The last slot (epoch s) not after ``epoch_seconds``; None before the start time."""
+        if epoch_seconds < self.start_time:
+            return None
+        period = self.period_seconds
+        if period is None:
+            return self.start_time
+        return self.start_time + (epoch_seconds - self.start_time) // period * period
+
+    def slot_after(self, epoch_seconds: int) -> int | None:
+        """The first slot (epoch s) after ``epoch_seconds``; None when a "once" has had it."""
+        return self.slot_at_or_after(epoch_seconds + 1)
+
 
 def _missing(name: str) -> UserError:
     return UserError(codes.MISSING_PARAM, f"The param {name} is missing in the request.")

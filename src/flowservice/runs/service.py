@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from flowservice import codes
 from flowservice.clock import now_ms
@@ -31,7 +32,7 @@ from flowservice.storage.db import Database
 from flowservice.storage.models import Run
 from flowservice.tenancy import Tenant
 
-__all__ = ["RUN_FIELDS", "RunService"]
+__all__ = ["RUN_FIELDS", "RunService", "insert_run", "new_run_document"]
 
 # The queue's bookkeeping: what a worker holds and when, never on the wire.
 RUNS = TenantTable(
@@ -92,10 +93,7 @@ class RunService:
             )
         now = now_ms()
         window_start, window_end, not_before = self._window(tenant, flow, body.get("params"), now)
-        document = {
-            "flowSpec": {"id": flow.flow_spec_id, "version": flow.flow_spec_version},
-            "metrics": empty_metrics("scheduled"), "activities": [],
-        }  # fmt: skip
+        document = new_run_document(flow.flow_spec_id, flow.flow_spec_version)
         return self._insert(tenant, flow.id, {
             "trigger": "adhoc", "state": "scheduled", "attempt": 0, "not_before": not_before,
             "window_start": window_start, "window_end": window_end, "document": document,
@@ -173,29 +171,49 @@ class RunService:
         return int(value) if value is not None else None
 
     def _insert(self, tenant: Tenant, flow_id: str, values: dict[str, Any], now: int) -> Written:
-        """A new run row with the flow's next ``seq``; UNIQUE(flow_id, seq) settles races."""
-        t = RUNS.table
+        """A new run row; a race for the flow's next ``seq`` is lost and tried again."""
         for _ in range(SEQ_RETRIES):
-            run_id, etag = str(uuid.uuid4()), new_etag()
             try:
                 with self._db.write() as session:
-                    seq = session.execute(
-                        select(func.coalesce(func.max(t.c.seq), 0)).where(t.c.flow_id == flow_id)
-                    ).scalar_one()
-                    RUNS.insert(
-                        session,
-                        {
-                            **new_record(tenant, run_id, etag, now),
-                            "flow_id": flow_id,
-                            "seq": int(seq) + 1,
-                            **values,
-                        },
-                    )
+                    written = insert_run(session, tenant, flow_id, values, now)
                 self.created.set()
-                return Written(run_id, quote_etag(etag))
+                return written
             except IntegrityError:
                 continue
         raise UserError(
             codes.BAD_REQUEST,
             "The request could not be processed: too many runs were started at once; try again.",
         )
+
+
+def new_run_document(flow_spec_id: str, flow_spec_version: str) -> dict[str, Any]:
+    """What a run shows before a worker has claimed it."""
+    return {
+        "flowSpec": {"id": flow_spec_id, "version": flow_spec_version},
+        "metrics": empty_metrics("scheduled"), "activities": [],
+    }  # fmt: skip
+
+
+def insert_run(
+    session: Session, tenant: Tenant, flow_id: str, values: dict[str, Any], now: int
+) -> Written:
+    """A new run row with the flow's next ``seq``, in the caller's transaction.
+
+    ``UNIQUE(flow_id, seq)`` settles a race with another writer: the loser's commit fails with
+    ``IntegrityError``.
+    """
+    t = RUNS.table
+    run_id, etag = str(uuid.uuid4()), new_etag()
+    seq = session.execute(
+        select(func.coalesce(func.max(t.c.seq), 0)).where(t.c.flow_id == flow_id)
+    ).scalar_one()
+    RUNS.insert(
+        session,
+        {
+            **new_record(tenant, run_id, etag, now),
+            "flow_id": flow_id,
+            "seq": int(seq) + 1,
+            **values,
+        },
+    )
+    return Written(run_id, quote_etag(etag))
