@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     worker: bool = True
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     run_lease_seconds: float = Field(default=30.0, ge=2)
+    run_max_attempts: int = Field(default=3, ge=1, le=20)
+    run_retry_seconds: float = Field(default=30.0, ge=0)
     ingest_lookback_seconds: int = Field(default=900, ge=0)
     ingest_min_age_seconds: int = Field(default=0, ge=0)
     # Crash tests only: the executor's process exits (as kill -9 would end it) at that point.

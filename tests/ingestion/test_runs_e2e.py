@@ -36,7 +36,9 @@ def engine(
     """The app with its executor running, once per back end for this module."""
     home = tmp_path_factory.mktemp(f"engine-{request.param}")
     with database_url(request.param, home) as url:
-        settings = make_settings(home, url, worker=True, worker_poll_seconds=0.2)
+        settings = make_settings(
+            home, url, worker=True, worker_poll_seconds=0.2, run_retry_seconds=0.1
+        )
         with live_server(settings, request.param) as server:
             yield server
 
@@ -386,7 +388,7 @@ def test_the_table_reads_back_with_duckdb_over_a_pyarrow_dataset(
     assert found == [("Ann", 1, 1.5), ("Bob", 2, 14.0), ("Cy", 2, None), ("Dee", 1, 1.5)]
 
 
-def test_throttled_reads_are_retried_inside_the_run_and_a_source_that_stays_down_fails_it(
+def test_throttled_reads_are_retried_and_a_source_that_stays_down_fails_the_run_at_last(
     engine: LiveServer, clients: tuple[httpx.Client, httpx.Client], rclone_s3: S3Server
 ) -> None:
     api, catalog = clients
@@ -403,7 +405,11 @@ def test_throttled_reads_are_retried_inside_the_run_and_a_source_that_stays_down
         assert down["metrics"]["statusSummary"]["status"] == "failed", down
         [error] = down["metrics"]["statusSummary"]["errors"]
         assert error["code"] == "CONNECTOR-1001-500"
-        assert proxy.failed >= 3  # a GET tried FLOWSERVICE_SOURCE_MAX_ATTEMPTS (3) times
+        assert error["message"].endswith("(after 3 attempts)"), (
+            error
+        )  # FLOWSERVICE_RUN_MAX_ATTEMPTS
+        # Each attempt's GET tried FLOWSERVICE_SOURCE_MAX_ATTEMPTS (3) times.
+        assert proxy.failed >= 9
         assert _rows(engine, dataset) == []
 
         proxy.always, proxy.first, proxy.failed = False, 1, 0  # now each key fails once

@@ -45,7 +45,7 @@ from flowservice.ingestion.report import (
 from flowservice.ingestion.selection import Window, select_files, split_path
 from flowservice.ingestion.writer import Committed, committed_run, committed_version, write_once
 from flowservice.resources.updates import new_etag
-from flowservice.runs.queue import Claim, finish
+from flowservice.runs.queue import Claim, finish, retry
 from flowservice.runs.service import RUNS
 from flowservice.storage.models import IngestedFile, RunSelection
 from flowservice.tenancy import Tenant
@@ -60,6 +60,7 @@ SELECTIONS: Table = RunSelection.__table__  # type: ignore[assignment]
 
 log = logging.getLogger("flowservice.ingestion")
 MAX_WIDENINGS = 8
+MAX_RETRY_SECONDS = 3600.0
 
 
 @dataclass
@@ -100,15 +101,13 @@ def execute_run(services: Services, held: Claim) -> None:
     context = _Context(tenant, run, flow, held)
     try:
         _ingest(services, context, outcome)
-    except (SourceUserError, TransientError) as exc:
-        outcome.status = "failed"
-        outcome.copy_error = {
-            "detail": exc.message,
-            "source": {"code": exc.code, "message": exc.message},
-        }
-        outcome.errors = [
-            failure(COPY_FAILED, f"Error in copying the data from Source: {exc.message}")
-        ]
+    except TransientError as exc:
+        if held.attempt < services.settings.run_max_attempts:
+            _retry_later(services, context, exc)
+            return
+        _source_failed(outcome, exc, f" (after {held.attempt} attempts)")
+    except SourceUserError as exc:
+        _source_failed(outcome, exc)
     except _PromotionError as exc:
         outcome.status = "failed"
         outcome.errors = [failure(PROMOTION_FAILED, f"Error occurred at promotion activity: {exc}")]
@@ -125,6 +124,38 @@ def execute_run(services: Services, held: Claim) -> None:
         ]
     outcome.completed = now_ms()
     _record(services, context, outcome)
+
+
+def _source_failed(outcome: Outcome, exc: FlowServiceError, after: str = "") -> None:
+    outcome.status = "failed"
+    outcome.copy_error = {
+        "detail": exc.message,
+        "source": {"code": exc.code, "message": exc.message},
+    }
+    outcome.errors = [
+        failure(COPY_FAILED, f"Error in copying the data from Source: {exc.message}{after}")
+    ]
+
+
+def _retry_later(services: Services, context: _Context, exc: TransientError) -> None:
+    """A transient failure (timeouts, throttling): the run goes back to the queue, due after a
+    backoff that doubles with each attempt; the reasons are kept on the run's record."""
+    held, settings = context.held, services.settings
+    delay = min(settings.run_retry_seconds * 2 ** (held.attempt - 1), MAX_RETRY_SECONDS)
+    at = now_ms() + int(delay * 1000)
+    reason = {"attempt": held.attempt, "code": exc.code, "message": exc.message, "retryAt": at}
+    document = {
+        **context.run.document,
+        "retries": [*context.run.document.get("retries", []), reason],
+    }
+    if retry(services.db, held, at, document):
+        log.warning(
+            "run %s attempt %d: %s; retried in %.0f s",
+            held.run_id,
+            held.attempt,
+            exc.message,
+            delay,
+        )
 
 
 def _ingest(services: Services, context: _Context, outcome: Outcome) -> None:

@@ -1,13 +1,20 @@
-"""Runs as a work queue in the service's own database: claim, heartbeat, finish.
+"""Runs as a work queue in the service's own database: claim, heartbeat, retry, finish.
 
 A claim takes a ``scheduled`` run whose ``not_before`` has come, or an ``inProgress`` run whose
-lease has expired (its worker died), bumps ``attempt`` and sets a lease, in one compare-and-swap
-``UPDATE`` on ``(id, attempt)``: of racing workers exactly one wins. A flow has at most one run in
-progress. Every later write of the run names the attempt it holds, so a worker that lost its lease
-writes nothing (engine notes §3.3). A write that changes what the run shows (its state, metrics)
-gives it a new etag, as every such write does (flowservice.resources.rendered); the heartbeat,
-which moves only the lease, does not. Next issue: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and
-``BEGIN IMMEDIATE`` on SQLite for many workers; the interface stays.
+lease has expired (its worker died), bumps ``attempt`` and sets a lease, in one write
+transaction: on PostgreSQL the candidate row is locked ``FOR UPDATE SKIP LOCKED`` (workers
+claiming at once take different runs instead of queueing on one); on SQLite the transaction is
+``BEGIN IMMEDIATE`` (``Database.write``), one claimer at a time. Only a flow's earliest active
+run is a candidate, so a flow's runs go in order and at most one is in progress: a worker
+claiming at the same moment sees the run before, still active, whether committed or locked.
+
+Every later write of the run names the attempt it holds, so a worker that lost its lease writes
+nothing (engine notes §3.3). A write that changes what the run shows (its state, metrics) gives
+it a new etag, as every such write does (flowservice.resources.rendered); the heartbeat, which
+moves only the lease, does not.
+
+``claim``, ``heartbeat``, ``retry`` and ``finish`` are the whole interface a worker uses, so a
+queue library could take the store's place on PostgreSQL-only deployments.
 """
 
 from __future__ import annotations
@@ -19,12 +26,11 @@ from sqlalchemy import and_, or_, select, update
 
 from flowservice.clock import now_ms
 from flowservice.resources.updates import new_etag
+from flowservice.runs.lifecycle import ACTIVE
 from flowservice.runs.service import RUNS
 from flowservice.storage.db import Database
 
-__all__ = ["Claim", "claim", "finish", "heartbeat"]
-
-CANDIDATES = 16
+__all__ = ["Claim", "claim", "finish", "heartbeat", "retry"]
 
 
 @dataclass(frozen=True)
@@ -34,40 +40,40 @@ class Claim:
 
 
 def claim(db: Database, worker: str, lease_ms: int) -> Claim | None:
+    """The next due run for ``worker``, leased for ``lease_ms``; None when none is due."""
     t = RUNS.table
     now = now_ms()
     due = or_(
         and_(t.c.state == "scheduled", t.c.not_before <= now),
         and_(t.c.state == "inProgress", t.c.lease_expires_at < now),
     )
-    with db.engine.connect() as connection:
-        busy = set(
-            connection.execute(
-                select(t.c.flow_id).where(t.c.state == "inProgress", t.c.lease_expires_at >= now)
-            ).scalars()
+    # A flow's runs go in order, one at a time: only its earliest active run is a candidate.
+    earlier = RUNS.table.alias("earlier")
+    waits = (
+        select(earlier.c.id)
+        .where(
+            earlier.c.flow_id == t.c.flow_id,
+            earlier.c.seq < t.c.seq,
+            earlier.c.state.in_(ACTIVE),
         )
-        rows = connection.execute(
-            select(t.c.id, t.c.flow_id, t.c.attempt)
-            .where(due)
-            .order_by(t.c.not_before, t.c.seq)
-            .limit(CANDIDATES)
-        ).all()
-    for row in rows:
-        if row.flow_id in busy:
-            continue
-        values = {
-            "state": "inProgress",
-            "attempt": row.attempt + 1,
-            "lease_owner": worker,
-            "lease_expires_at": now + lease_ms,
-            "updated_at": now,
-            "etag": new_etag(),
-        }
-        with db.write() as session:
-            won = session.execute(
-                update(t).where(t.c.id == row.id, t.c.attempt == row.attempt, due).values(**values)
-            )
-        if getattr(won, "rowcount", 0):
+        .exists()
+    )
+    candidates = (
+        select(t.c.id, t.c.flow_id, t.c.attempt)
+        .where(due, ~waits)
+        .order_by(t.c.not_before, t.c.seq)
+        .limit(1)
+        .with_for_update(skip_locked=True)  # PostgreSQL only; SQLite has BEGIN IMMEDIATE
+    )
+    with db.write() as session:
+        row = session.execute(candidates).first()
+        if row is not None:
+            session.execute(
+                update(t).where(t.c.id == row.id).values(
+                    state="inProgress", attempt=row.attempt + 1, lease_owner=worker,
+                    lease_expires_at=now + lease_ms, updated_at=now, etag=new_etag(),
+                )
+            )  # fmt: skip
             return Claim(row.id, row.attempt + 1)
     return None
 
@@ -82,6 +88,16 @@ def heartbeat(db: Database, held: Claim, lease_ms: int) -> bool:
             .values(lease_expires_at=now_ms() + lease_ms)
         )
     return bool(getattr(result, "rowcount", 0))
+
+
+def retry(db: Database, held: Claim, at: int, document: dict[str, Any]) -> bool:
+    """Hand the run back to the queue, due again at ``at`` (epoch ms); fenced like ``finish``."""
+    return finish(
+        db,
+        held,
+        {"state": "scheduled", "not_before": at, "lease_owner": None, "lease_expires_at": None,
+         "document": document},
+    )  # fmt: skip
 
 
 def finish(db: Database, held: Claim, values: dict[str, Any]) -> bool:
