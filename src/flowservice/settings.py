@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     scheduler_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     worker: bool = True
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    worker_concurrency: int = Field(default=2, ge=1, le=64)
+    worker_shutdown_seconds: float = Field(default=30.0, ge=0)
     run_lease_seconds: float = Field(default=30.0, ge=2)
     run_max_attempts: int = Field(default=3, ge=1, le=20)
     run_retry_seconds: float = Field(default=30.0, ge=0)

@@ -1,11 +1,13 @@
 """Runs survive their process being killed (exit 137, no cleanup) mid-stream and after the Delta
 commit: after a restart the run is taken over when its lease expires and every row is in the
-dataset exactly once."""
+dataset exactly once. An API replica without a worker leaves runs to ``flowservice worker``,
+which stops on SIGTERM."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -38,9 +40,9 @@ FILES = {
 
 
 @contextmanager
-def _service(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+def _service(env: dict[str, str], *options: str) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(
-        [*CLI, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [*CLI, "serve", *options], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
         _wait_healthy(int(env["FLOWSERVICE_PORT"]))
@@ -157,3 +159,41 @@ def test_a_killed_run_is_taken_over_and_ingests_every_row_once(
     ids = DeltaTable(str(table)).to_pyarrow_table().column("id").to_pylist()
     assert sorted(ids) == list(range(3 * ROWS))
     assert len(ids) == len(set(ids)) == 3 * ROWS
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_api_replica_leaves_runs_to_a_worker_process_that_stops_on_sigterm(
+    tmp_path: Path, rclone_s3: S3Server, backend: str
+) -> None:
+    bucket = rclone_s3.new_bucket("worker")
+    rclone_s3.put_objects(bucket, FILES)
+    home = tmp_path / "home"
+    with database_url(backend, tmp_path) as url:
+        env = {
+            **os.environ,
+            "FLOWSERVICE_HOME": str(home),
+            "FLOWSERVICE_PORT": str(free_port()),
+            "FLOWSERVICE_DATABASE_URL": url,
+            "FLOWSERVICE_ALLOWED_ENDPOINTS": "127.0.0.0/8",
+        }
+        with _service(env, "--no-worker", "--no-scheduler"), _client(home) as client:
+            flow_id, dataset = _setup(client, rclone_s3, bucket)
+            run_id = client.post("/flowservice/runs", json={"flowId": flow_id}).json()["id"]
+            time.sleep(1)  # an API replica alone executes nothing
+            run = item(client, f"/flowservice/runs/{run_id}")
+            assert run["metrics"]["statusSummary"]["status"] == "scheduled"
+            worker = subprocess.Popen(
+                [*CLI, "worker", "--poll-seconds", "0.2", "--no-scheduler", "--concurrency", "1"],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            )  # fmt: skip
+            try:
+                run = _finished(client, run_id)
+            finally:
+                worker.send_signal(signal.SIGTERM)
+                _, said = worker.communicate(timeout=60)
+            assert run["metrics"]["statusSummary"]["status"] == "success", run
+            assert worker.returncode == 0, said.decode()
+            assert b"Stopped." in said
+    [table] = [p.parent for p in home.rglob(f"{dataset}/_delta_log")]
+    ids = DeltaTable(str(table)).to_pyarrow_table().column("id").to_pylist()
+    assert sorted(ids) == list(range(3 * ROWS))

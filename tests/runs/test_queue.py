@@ -123,3 +123,14 @@ def test_an_expired_lease_is_taken_over(db: Database) -> None:
     assert taken == queue.Claim(held.run_id, held.attempt + 1)
     assert not queue.heartbeat(db, held, LEASE_MS)
     assert queue.heartbeat(db, taken, LEASE_MS)
+
+
+def test_a_released_run_is_taken_over_at_once(db: Database) -> None:
+    add_runs(db, 1, 1)
+    held = queue.claim(db, "stopping", LEASE_MS)
+    assert held is not None
+    assert queue.claim(db, "other", LEASE_MS) is None  # leased
+    assert queue.release(db, held)
+    taken = queue.claim(db, "other", LEASE_MS)
+    assert taken == queue.Claim(held.run_id, held.attempt + 1)
+    assert not queue.release(db, held)  # fenced: the old attempt is not the run's any more

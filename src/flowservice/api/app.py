@@ -76,7 +76,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         if scheduler is not None:
             scheduler.stop()
         if executor is not None:
-            executor.stop()
+            executor.stop(settings.worker_shutdown_seconds)
         await built.db.close_reads()
         if services is None:
             built.close()

@@ -51,11 +51,17 @@ def main() -> None:
 @contextmanager
 def _services() -> Iterator[Any]:
     """Migrated services for one command; errors become a message and exit code 1."""
+    with _services_for(_settings()) as services:
+        yield services
+
+
+@contextmanager
+def _services_for(settings: Settings) -> Iterator[Any]:
     from flowservice.services import Services
     from flowservice.storage.migrate import upgrade
 
     try:
-        services = Services.build(_settings())
+        services = Services.build(settings)
         try:
             upgrade(services.db)
             yield services
@@ -90,6 +96,21 @@ def serve(
     port: Annotated[
         int | None, typer.Option(metavar="PORT", help="Port (FLOWSERVICE_PORT).")
     ] = None,
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Execute runs in this process too (FLOWSERVICE_WORKER, default on); "
+            "--no-worker serves an API replica only.",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        bool | None,
+        typer.Option(
+            "--scheduler/--no-scheduler",
+            help="Make the runs of flows' schedules (FLOWSERVICE_SCHEDULER, default on).",
+        ),
+    ] = None,
 ) -> None:
     """Apply migrations, bootstrap credentials on first start, and serve the API."""
     from flowservice.cli.serve import run
@@ -97,12 +118,61 @@ def serve(
     try:
         settings = _settings()
         settings = settings.model_copy(
-            update={"host": host or settings.host, "port": port or settings.port}
+            update={
+                "host": host or settings.host,
+                "port": port or settings.port,
+                "worker": settings.worker if worker is None else worker,
+                "scheduler": settings.scheduler if scheduler is None else scheduler,
+            }
         )
         run(settings, err)
     except FlowServiceError as exc:
         err.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(1) from None
+
+
+@app.command("worker")
+def worker_command(
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, metavar="N", help="Runs at once (FLOWSERVICE_WORKER_CONCURRENCY)."
+        ),
+    ] = None,
+    poll_seconds: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            max=60,
+            metavar="SECONDS",
+            help="How often to look for due runs (FLOWSERVICE_WORKER_POLL_SECONDS).",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        bool | None,
+        typer.Option(
+            "--scheduler/--no-scheduler",
+            help="Make the runs of flows' schedules here too (FLOWSERVICE_SCHEDULER, default on).",
+        ),
+    ] = None,
+) -> None:
+    """Execute runs (and, by default, schedule them) without serving the API, until SIGTERM.
+
+    On SIGTERM or Ctrl-C it stops claiming, lets running runs finish for up to
+    FLOWSERVICE_WORKER_SHUTDOWN_SECONDS, and hands the others back to the queue.
+    """
+    from flowservice.cli.worker import run
+
+    settings = _settings()
+    settings = settings.model_copy(
+        update={
+            "worker_concurrency": concurrency or settings.worker_concurrency,
+            "worker_poll_seconds": poll_seconds or settings.worker_poll_seconds,
+            "scheduler": settings.scheduler if scheduler is None else scheduler,
+        }
+    )
+    with _services_for(settings) as services:
+        run(services, err)
 
 
 @app.command()

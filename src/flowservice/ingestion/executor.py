@@ -14,13 +14,15 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from flowservice.ingestion import memory
 from flowservice.ingestion.run import execute_run
-from flowservice.runs.queue import Claim, claim, heartbeat
+from flowservice.runs.queue import Claim, claim, heartbeat, release
 
 if TYPE_CHECKING:
     from flowservice.services import Services
@@ -37,13 +39,14 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    def __init__(self, services: Services, concurrency: int = 2) -> None:
+    def __init__(self, services: Services, concurrency: int | None = None) -> None:
         self._services = services
-        self._concurrency = concurrency
+        concurrency = concurrency or services.settings.worker_concurrency
         self._stopping = threading.Event()
         self._slots = threading.Semaphore(concurrency)
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="flowservice-run")
         self._thread: threading.Thread | None = None
+        self._running: dict[Claim, Future[None]] = {}
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def start(self) -> None:
@@ -51,12 +54,23 @@ class LocalExecutor:
         self._thread.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Stop claiming; let running runs finish within ``timeout`` (their leases expire else)."""
+        """Stop claiming; let running runs finish within ``timeout``, then hand the others back
+        (their leases end at once, so another worker takes them over without waiting)."""
+        deadline = time.monotonic() + timeout
         self._stopping.set()
         self._services.runs.created.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        running = dict(self._running)
+        _done, unfinished = wait(running.values(), max(0.0, deadline - time.monotonic()))
+        for held, future in running.items():
+            if future in unfinished:
+                try:
+                    if release(self._services.db, held):
+                        log.warning("run %s handed back unfinished", held.run_id)
+                except Exception:
+                    log.exception("handing back run %s failed (its lease will expire)", held.run_id)
+        self._pool.shutdown(wait=not unfinished, cancel_futures=True)
 
     def _loop(self) -> None:
         settings = self._services.settings
@@ -75,7 +89,12 @@ class LocalExecutor:
                 self._slots.release()
                 created.wait(settings.worker_poll_seconds)
                 continue
-            self._pool.submit(self._execute, held, lease_ms)
+            future = self._pool.submit(self._execute, held, lease_ms)
+            self._running[held] = future
+            future.add_done_callback(partial(self._ended, held))
+
+    def _ended(self, held: Claim, _future: Future[None]) -> None:
+        self._running.pop(held, None)
 
     def _execute(self, held: Claim, lease_ms: int) -> None:
         done = threading.Event()

@@ -13,8 +13,8 @@ nothing (engine notes §3.3). A write that changes what the run shows (its state
 it a new etag, as every such write does (flowservice.resources.rendered); the heartbeat, which
 moves only the lease, does not.
 
-``claim``, ``heartbeat``, ``retry`` and ``finish`` are the whole interface a worker uses, so a
-queue library could take the store's place on PostgreSQL-only deployments.
+``claim``, ``heartbeat``, ``release``, ``retry`` and ``finish`` are the whole interface a worker
+uses, so a queue library could take the store's place on PostgreSQL-only deployments.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from flowservice.runs.lifecycle import ACTIVE
 from flowservice.runs.service import RUNS
 from flowservice.storage.db import Database
 
-__all__ = ["Claim", "claim", "finish", "heartbeat", "retry"]
+__all__ = ["Claim", "claim", "finish", "heartbeat", "release", "retry"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,19 @@ def heartbeat(db: Database, held: Claim, lease_ms: int) -> bool:
             update(t)
             .where(t.c.id == held.run_id, t.c.attempt == held.attempt, t.c.state == "inProgress")
             .values(lease_expires_at=now_ms() + lease_ms)
+        )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def release(db: Database, held: Claim) -> bool:
+    """Hand a run this worker cannot finish (it is stopping) to the next claim at once: its lease
+    ends now. Until another worker takes it over, this one may still finish it."""
+    t = RUNS.table
+    with db.write() as session:
+        result = session.execute(
+            update(t)
+            .where(t.c.id == held.run_id, t.c.attempt == held.attempt, t.c.state == "inProgress")
+            .values(lease_expires_at=now_ms() - 1)
         )
     return bool(getattr(result, "rowcount", 0))
 
