@@ -123,6 +123,13 @@ def test_an_expired_lease_is_taken_over(db: Database) -> None:
     assert taken == queue.Claim(held.run_id, held.attempt + 1)
     assert not queue.heartbeat(db, held, LEASE_MS)
     assert queue.heartbeat(db, taken, LEASE_MS)
+    r = RUNS.table
+    with db.read() as connection:
+        document = connection.execute(select(r.c.document).where(r.c.id == held.run_id)).scalar()
+    assert [(a["attempt"], a["worker"]) for a in document["attempts"]] == [
+        (1, "dead"),
+        (2, "alive"),
+    ]
 
 
 def test_a_released_run_is_taken_over_at_once(db: Database) -> None:

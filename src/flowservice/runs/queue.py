@@ -59,7 +59,7 @@ def claim(db: Database, worker: str, lease_ms: int) -> Claim | None:
         .exists()
     )
     candidates = (
-        select(t.c.id, t.c.flow_id, t.c.attempt)
+        select(t.c.id, t.c.attempt, t.c.document)
         .where(due, ~waits)
         .order_by(t.c.not_before, t.c.seq)
         .limit(1)
@@ -68,10 +68,14 @@ def claim(db: Database, worker: str, lease_ms: int) -> Claim | None:
     with db.write() as session:
         row = session.execute(candidates).first()
         if row is not None:
+            # The run's record keeps every attempt: who claimed it and when (takeovers show).
+            attempts = [*row.document.get("attempts", []), {"attempt": row.attempt + 1,
+                        "worker": worker, "claimedAt": now}]  # fmt: skip
             session.execute(
                 update(t).where(t.c.id == row.id).values(
                     state="inProgress", attempt=row.attempt + 1, lease_owner=worker,
                     lease_expires_at=now + lease_ms, updated_at=now, etag=new_etag(),
+                    document={**row.document, "attempts": attempts},
                 )
             )  # fmt: skip
             return Claim(row.id, row.attempt + 1)
