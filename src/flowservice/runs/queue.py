@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, select, update
 
 from flowservice.clock import now_ms
 from flowservice.resources.updates import new_etag
@@ -43,10 +43,6 @@ def claim(db: Database, worker: str, lease_ms: int) -> Claim | None:
     """The next due run for ``worker``, leased for ``lease_ms``; None when none is due."""
     t = RUNS.table
     now = now_ms()
-    due = or_(
-        and_(t.c.state == "scheduled", t.c.not_before <= now),
-        and_(t.c.state == "inProgress", t.c.lease_expires_at < now),
-    )
     # A flow's runs go in order, one at a time: only its earliest active run is a candidate.
     earlier = RUNS.table.alias("earlier")
     waits = (
@@ -58,15 +54,25 @@ def claim(db: Database, worker: str, lease_ms: int) -> Claim | None:
         )
         .exists()
     )
-    candidates = (
-        select(t.c.id, t.c.attempt, t.c.document)
-        .where(due, ~waits)
-        .order_by(t.c.not_before, t.c.seq)
-        .limit(1)
-        .with_for_update(skip_locked=True)  # PostgreSQL only; SQLite has BEGIN IMMEDIATE
+
+    def first(due: ColumnElement[bool], order: ColumnElement[Any]) -> Select[Any]:
+        # One condition on the state per query, ordered by a column of the (state, not_before)
+        # index, so the database walks the index instead of sorting every due run (with both
+        # conditions OR-ed, PostgreSQL scanned and sorted all 10,000 runs of bench/scale.py).
+        return (
+            select(t.c.id, t.c.attempt, t.c.document)
+            .where(due, ~waits)
+            .order_by(order)
+            .limit(1)
+            .with_for_update(skip_locked=True)  # PostgreSQL only; SQLite has BEGIN IMMEDIATE
+        )
+
+    expired = first(
+        and_(t.c.state == "inProgress", t.c.lease_expires_at < now), t.c.lease_expires_at
     )
+    scheduled = first(and_(t.c.state == "scheduled", t.c.not_before <= now), t.c.not_before)
     with db.write() as session:
-        row = session.execute(candidates).first()
+        row = session.execute(expired).first() or session.execute(scheduled).first()
         if row is not None:
             # The run's record keeps every attempt: who claimed it and when (takeovers show).
             attempts = [*row.document.get("attempts", []), {"attempt": row.attempt + 1,

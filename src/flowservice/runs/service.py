@@ -195,25 +195,27 @@ def new_run_document(flow_spec_id: str, flow_spec_version: str) -> dict[str, Any
 
 
 def insert_run(
-    session: Session, tenant: Tenant, flow_id: str, values: dict[str, Any], now: int
+    session: Session,
+    tenant: Tenant,
+    flow_id: str,
+    values: dict[str, Any],
+    now: int,
+    *,
+    seq: int | None = None,
 ) -> Written:
-    """A new run row with the flow's next ``seq``, in the caller's transaction.
+    """A new run row with the flow's next ``seq`` (read here unless given), in the caller's
+    transaction.
 
     ``UNIQUE(flow_id, seq)`` settles a race with another writer: the loser's commit fails with
     ``IntegrityError``.
     """
     t = RUNS.table
     run_id, etag = str(uuid.uuid4()), new_etag()
-    seq = session.execute(
-        select(func.coalesce(func.max(t.c.seq), 0)).where(t.c.flow_id == flow_id)
-    ).scalar_one()
-    RUNS.insert(
-        session,
-        {
-            **new_record(tenant, run_id, etag, now),
-            "flow_id": flow_id,
-            "seq": int(seq) + 1,
-            **values,
-        },
-    )
+    if seq is None:
+        last = session.execute(
+            select(func.coalesce(func.max(t.c.seq), 0)).where(t.c.flow_id == flow_id)
+        ).scalar_one()
+        seq = int(last) + 1
+    record = new_record(tenant, run_id, etag, now)
+    RUNS.insert(session, {**record, "flow_id": flow_id, "seq": seq, **values})
     return Written(run_id, quote_etag(etag))
