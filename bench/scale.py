@@ -18,26 +18,28 @@ with the Dask executor.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
-import secrets
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from api import postgres_database
 from flowservice.clock import now_ms
 from flowservice.flows.schedule import Schedule
 from flowservice.flows.tables import FLOWS
 from flowservice.runs import queue
 from flowservice.scheduling.scheduler import tick
-from flowservice.storage.db import Database, normalize_url
+from flowservice.storage.db import Database
 from flowservice.storage.migrate import upgrade
 
 LEASE_MS = 600_000
@@ -54,21 +56,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if not args.postgres:
         parser.error("give --postgres URL or set FLOWSERVICE_TEST_DATABASE_URL")
     return args
-
-
-@contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    admin = normalize_url(admin_url)
-    name = f"bench_scale_{secrets.token_hex(4)}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
 
 
 def store_flows(db: Database, count: int, due: int) -> None:
@@ -154,7 +141,8 @@ def dispatch(target: Any, url: str, workers: int) -> tuple[float, list[str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    with fresh_database(args.postgres) as url:
+    with contextlib.ExitStack() as stack:
+        url = postgres_database(args.postgres, stack)
         db = Database(url, pool_size=4)
         upgrade(db)
         due = now_ms() - 1000

@@ -53,6 +53,18 @@ def _service(env: dict[str, str], *options: str) -> Iterator[subprocess.Popen[by
         process.wait(timeout=20)
 
 
+def _env(home: Path, url: str, **settings: str) -> dict[str, str]:
+    """The environment of the processes of one deployment (FLOWSERVICE_* names as given)."""
+    return {
+        **os.environ,
+        "FLOWSERVICE_HOME": str(home),
+        "FLOWSERVICE_PORT": str(free_port()),
+        "FLOWSERVICE_DATABASE_URL": url,
+        "FLOWSERVICE_ALLOWED_ENDPOINTS": "127.0.0.0/8",
+        **{f"FLOWSERVICE_{name.upper()}": value for name, value in settings.items()},
+    }
+
+
 def _client(home: Path) -> httpx.Client:
     saved = json.loads((home / "credentials.json").read_text())
     headers = {
@@ -133,15 +145,7 @@ def test_a_killed_run_is_taken_over_and_ingests_every_row_once(
     rclone_s3.put_objects(bucket, FILES)
     home = tmp_path / "home"
     with database_url(backend, tmp_path) as url:
-        env = {
-            **os.environ,
-            "FLOWSERVICE_HOME": str(home),
-            "FLOWSERVICE_PORT": str(free_port()),
-            "FLOWSERVICE_DATABASE_URL": url,
-            "FLOWSERVICE_ALLOWED_ENDPOINTS": "127.0.0.0/8",
-            "FLOWSERVICE_RUN_LEASE_SECONDS": "2",
-            "FLOWSERVICE_WORKER_POLL_SECONDS": "0.2",
-        }
+        env = _env(home, url, run_lease_seconds="2", worker_poll_seconds="0.2")
         with (
             _service({**env, "FLOWSERVICE_FAILPOINT": failpoint}) as doomed,
             _client(home) as client,
@@ -169,13 +173,7 @@ def test_an_api_replica_leaves_runs_to_a_worker_process_that_stops_on_sigterm(
     rclone_s3.put_objects(bucket, FILES)
     home = tmp_path / "home"
     with database_url(backend, tmp_path) as url:
-        env = {
-            **os.environ,
-            "FLOWSERVICE_HOME": str(home),
-            "FLOWSERVICE_PORT": str(free_port()),
-            "FLOWSERVICE_DATABASE_URL": url,
-            "FLOWSERVICE_ALLOWED_ENDPOINTS": "127.0.0.0/8",
-        }
+        env = _env(home, url)
         with _service(env, "--no-worker", "--no-scheduler"), _client(home) as client:
             flow_id, dataset = _setup(client, rclone_s3, bucket)
             run_id = client.post("/flowservice/runs", json={"flowId": flow_id}).json()["id"]

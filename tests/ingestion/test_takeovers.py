@@ -9,7 +9,6 @@ loop is bounded (``KILLS``), and a killed worker is started again at once.
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -25,7 +24,7 @@ from deltalake import DeltaTable
 from sqlalchemy import create_engine, text
 
 from tests.cli.test_cli import CLI
-from tests.ingestion.test_crash import ROWS, _client, _finished, _service, _setup
+from tests.ingestion.test_crash import ROWS, _client, _env, _finished, _service, _setup
 from tests.support.databases import BACKENDS, database_url
 from tests.support.live import free_port
 from tests.support.s3servers import S3Server
@@ -90,28 +89,23 @@ def workers(env: dict[str, str], count: int) -> Iterator[Workers]:
         started.stop()
 
 
-def runs_in_progress(url: str) -> list[dict[str, Any]]:
+def query(url: str, sql: str) -> list[dict[str, Any]]:
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT id, lease_owner FROM runs WHERE state = 'inProgress'")
-            )
-            return [dict(row._mapping) for row in rows]
+            return [dict(row._mapping) for row in connection.execute(text(sql))]
     finally:
         engine.dispose()
+
+
+def runs_in_progress(url: str) -> list[dict[str, Any]]:
+    return query(url, "SELECT id, lease_owner FROM runs WHERE state = 'inProgress'")
 
 
 def run_records(url: str) -> list[dict[str, Any]]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(text("SELECT id, state, attempt, document FROM runs"))
-            found = [dict(row._mapping) for row in rows]
-    finally:
-        engine.dispose()
+    found = query(url, "SELECT id, state, attempt, document FROM runs")
     for run in found:
-        if isinstance(run["document"], str):
+        if isinstance(run["document"], str):  # SQLite's JSON comes back as text
             run["document"] = json.loads(run["document"])
     return found
 
@@ -136,14 +130,7 @@ def test_killed_workers_are_taken_over_and_every_row_lands_once(
     chaos = random.Random(20261203)
     home = tmp_path / "home"
     with database_url(backend, tmp_path) as url, ExitStack() as stack:
-        env = {
-            **os.environ,
-            "FLOWSERVICE_HOME": str(home),
-            "FLOWSERVICE_DATABASE_URL": url,
-            "FLOWSERVICE_ALLOWED_ENDPOINTS": "127.0.0.0/8",
-            "FLOWSERVICE_RUN_LEASE_SECONDS": "2",
-            "FLOWSERVICE_SCHEDULER": "false",
-        }
+        env = _env(home, url, run_lease_seconds="2", scheduler="false")
         replicas = []
         for _ in range(2):  # one after the other: the first bootstraps the credentials
             port = free_port()
