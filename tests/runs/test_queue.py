@@ -3,7 +3,6 @@ claimed once, never two runs of one flow in progress, retries fenced and delayed
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from flowservice.runs.service import RUNS
 from flowservice.storage.db import Database
 from flowservice.storage.migrate import upgrade
 from tests.support.databases import BACKENDS, database_url
+from tests.support.replicas import at_once
 
 FLOWS, RUNS_PER_FLOW, WORKERS = 6, 3, 6
 LEASE_MS = 60_000
@@ -50,28 +50,15 @@ def add_runs(db: Database, flows: int, per_flow: int) -> list[str]:
 
 
 def claim_all(db: Database, workers: int) -> list[queue.Claim]:
-    """Workers, each on its own Database (as separate processes would be), claim until none."""
-    replicas = [Database(db.url, pool_size=2) for _ in range(workers)]
-    start = threading.Barrier(workers)
-    claimed: list[queue.Claim] = []
+    """Workers on databases of their own claim at once until none is due."""
 
-    def work(each: Database, name: str) -> None:
-        start.wait()
-        while (held := queue.claim(each, name, LEASE_MS)) is not None:
+    def work(each: Database, index: int) -> list[queue.Claim]:
+        claimed = []
+        while (held := queue.claim(each, f"w{index}", LEASE_MS)) is not None:
             claimed.append(held)
+        return claimed
 
-    threads = [
-        threading.Thread(target=work, args=(each, f"w{i}")) for i, each in enumerate(replicas)
-    ]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(120)
-    finally:
-        for each in replicas:
-            each.dispose()
-    return claimed
+    return [held for claimed in at_once(db.url, workers, work) for held in claimed]
 
 
 def states(db: Database) -> list[dict[str, Any]]:

@@ -8,7 +8,6 @@ the serving process schedules by itself.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -20,12 +19,13 @@ from sqlalchemy import select, update
 from flowservice.flows.tables import FLOWS
 from flowservice.resources.updates import new_etag
 from flowservice.runs.service import RUNS
-from flowservice.scheduling.scheduler import Tick, tick
+from flowservice.scheduling.scheduler import tick
 from flowservice.storage.db import Database
 from tests.conftest import own_server
 from tests.support.databases import BACKENDS
 from tests.support.dataflows import dataflow, in_future, item
 from tests.support.live import LiveServer
+from tests.support.replicas import at_once
 
 PERIOD = 15 * 60  # the flows' schedule: every 15 minutes
 
@@ -126,24 +126,7 @@ def test_replicas_ticking_at_once_make_each_slot_once(
 ) -> None:
     start = in_future(600)
     flows = [new_flow(api, catalog, start) for _ in range(4)]
-    replicas = [Database(db.url, pool_size=2) for _ in range(4)]
-    ready = threading.Barrier(len(replicas))
-    done: list[Tick] = []
-
-    def replica(each: Database) -> None:
-        ready.wait()
-        done.append(tick(each, at(start)))
-
-    threads = [threading.Thread(target=replica, args=(each,)) for each in replicas]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-    finally:
-        for each in replicas:
-            each.dispose()
-    assert len(done) == len(replicas)
+    done = at_once(db.url, 4, lambda each, _index: tick(each, at(start)))
     assert sum(d.made for d in done) >= len(flows)  # other modules' flows are not in this store
     for flow_id in flows:
         assert [r["seq"] for r in runs_of(db, flow_id)] == [1]
